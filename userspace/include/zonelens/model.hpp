@@ -76,4 +76,10 @@ struct Prediction {
   std::vector<NodeZonelists> nodes;  // every node the era builds, ascending id
 };
 
+// The zonelists the kernel of `rules` builds for `topo` in a rebuild seen as `ctx`.
+Prediction predict(const Topology& topo, const EraRules& rules, const RebuildContext& ctx);
+
+// "N:ZoneName", the token the kernel's mminit::zonelist print and the debugfs files use.
+std::string zoneref_name(const Topology& topo, const ZoneRef& ref);
+
 }  // namespace zonelens
