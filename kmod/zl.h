@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zonelens: shared declarations.
+ */
+#ifndef ZL_H
+#define ZL_H
+
+#include <linux/types.h>
+#include <linux/compiler.h>
+#include <linux/mmzone.h>
+#include "zl_compat.h"
+
+#define ZL_FORMAT_VERSION	1
+#define ZL_MODULE_VERSION	"0.1.0"
+#define ZL_MAX_PASSES		8
+#define ZL_RING_CAPACITY	256
+
+/* zl_buf.c: a growable text buffer, kvmalloc'd, for process context only */
+struct zl_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	int err;
+};
+
+int zl_buf_init(struct zl_buf *b, size_t cap);
+void zl_buf_free(struct zl_buf *b);
+void zl_buf_reset(struct zl_buf *b);
+__printf(2, 3) void zl_printf(struct zl_buf *b, const char *fmt, ...);
+void zl_put_cpumask(struct zl_buf *b, const struct cpumask *mask);
+void zl_put_nodemask(struct zl_buf *b, const nodemask_t *mask);
+int zl_buf_insert(struct zl_buf *b, size_t at, const char *s, size_t n);
+
+/* zl_fp.c: zonelist walk and FNV-1a fingerprint */
+pg_data_t *zl_pgdat(int nid);
+struct zone *zl_zoneref(pg_data_t *pgdat, int list, int i);
+u64 zl_fp_init(void);
+u64 zl_fp_word(u64 h, u32 w);
+u32 zl_fp_zone_word(struct zone *zone);
+u64 zl_fingerprint(void);
+
+/* zl_render.c: the sections of the format */
+enum zl_file {
+	ZL_F_SNAPSHOT,
+	ZL_F_HEADER,
+	ZL_F_NODES,
+	ZL_F_DISTANCE,
+	ZL_F_ZONES,
+	ZL_F_ZONELISTS,
+	ZL_F_EVENTS,
+	ZL_F_NR,
+};
+
+/*
+ * Render one pass of @kind (not ZL_F_EVENTS) into @b.  *@ins is set to
+ * the offset where the consistency lines belong.
+ */
+void zl_render_pass(struct zl_buf *b, enum zl_file kind, size_t *ins);
+
+/* zl_snapshot.c: passes until two consecutive ones agree */
+int zl_render_stable(struct zl_buf *out, enum zl_file kind);
+
+/* zl_events.c: event ring, memory notifier, CPU hotplug state */
+enum zl_ev_type {
+	ZL_EV_MEM_GOING_ONLINE,
+	ZL_EV_MEM_ONLINE,
+	ZL_EV_MEM_CANCEL_ONLINE,
+	ZL_EV_MEM_GOING_OFFLINE,
+	ZL_EV_MEM_OFFLINE,
+	ZL_EV_MEM_CANCEL_OFFLINE,
+	ZL_EV_CPU_ONLINE,
+	ZL_EV_CPU_OFFLINE,
+	ZL_EV_FP_CHANGE,
+};
+
+int zl_events_init(void);
+void zl_events_exit(void);
+u64 zl_observe(u64 fp);
+void zl_render_event_pos(struct zl_buf *b);
+int zl_render_events(struct zl_buf *b);
+
+#endif /* ZL_H */

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zonelens: growable text buffer.
+ *
+ * Rendering happens at open() in process context, so the buffer may grow
+ * with GFP_KERNEL.  A failed allocation is remembered in ->err and makes
+ * every later call a no-op; the caller checks ->err once at the end.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+#include <linux/sizes.h>
+#include <linux/cpumask.h>
+#include <linux/nodemask.h>
+#include "zl.h"
+
+/* 1024 possible nodes give about 15 MB of distance lines; allow headroom */
+#define ZL_BUF_MAX	SZ_1G
+
+static int zl_buf_grow(struct zl_buf *b, size_t need)
+{
+	size_t cap = max_t(size_t, b->cap * 2, need);
+	char *p;
+
+	if (need > ZL_BUF_MAX) {
+		b->err = -EFBIG;
+		return b->err;
+	}
+	cap = min_t(size_t, cap, ZL_BUF_MAX);
+	p = kvmalloc(cap, GFP_KERNEL);
+	if (!p) {
+		b->err = -ENOMEM;
+		return b->err;
+	}
+	if (b->len)
+		memcpy(p, b->data, b->len);
+	kvfree(b->data);
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
+int zl_buf_init(struct zl_buf *b, size_t cap)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->err = 0;
+	return zl_buf_grow(b, max_t(size_t, cap, SZ_4K));
+}
+
+void zl_buf_free(struct zl_buf *b)
+{
+	kvfree(b->data);
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void zl_buf_reset(struct zl_buf *b)
+{
+	b->len = 0;
+	b->err = 0;
+}
+
+void zl_printf(struct zl_buf *b, const char *fmt, ...)
+{
+	va_list args;
+	size_t avail;
+	int n;
+
+	while (!b->err) {
+		avail = b->cap - b->len;
+		va_start(args, fmt);
+		n = vsnprintf(b->data + b->len, avail, fmt, args);
+		va_end(args);
+		if (n < 0) {
+			b->err = -EINVAL;
+			return;
+		}
+		if ((size_t)n < avail) {
+			b->len += n;
+			return;
+		}
+		zl_buf_grow(b, b->len + n + 1);
+	}
+}
+
+void zl_put_cpumask(struct zl_buf *b, const struct cpumask *mask)
+{
+	if (cpumask_empty(mask))
+		zl_printf(b, "-");
+	else
+		zl_printf(b, "%*pbl", cpumask_pr_args(mask));
+}
+
+void zl_put_nodemask(struct zl_buf *b, const nodemask_t *mask)
+{
+	if (nodes_empty(*mask))
+		zl_printf(b, "-");
+	else
+		zl_printf(b, "%*pbl", nodemask_pr_args(mask));
+}
+
+/* Insert @n bytes of @s at offset @at, shifting the rest up. */
+int zl_buf_insert(struct zl_buf *b, size_t at, const char *s, size_t n)
+{
+	if (b->err)
+		return b->err;
+	if (at > b->len)
+		return -EINVAL;
+	if (b->len + n + 1 > b->cap && zl_buf_grow(b, b->len + n + 1))
+		return b->err;
+	memmove(b->data + at + n, b->data + at, b->len - at);
+	memcpy(b->data + at, s, n);
+	b->len += n;
+	return 0;
+}

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zonelens: event log.
+ *
+ * The memory notifier runs under mem_hotplug_begin() (which holds
+ * cpus_read_lock()), the CPU hotplug callbacks under the hotplug lock
+ * held by the cpuhp core.  Neither callback takes any lock but zl_log.lock,
+ * a leaf spinlock that only guards copying into the ring preallocated at
+ * load time; the fingerprint is computed before it is taken.  Nothing in
+ * these paths allocates, sleeps or calls cpus_read_lock().
+ */
+#include <linux/kernel.h>
+#include <linux/bitmap.h>
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/cpumask.h>
+#include <linux/memory.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
+#include <linux/notifier.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/timekeeping.h>
+#include <linux/topology.h>
+#include "zl.h"
+
+struct zl_event {
+	u64 seq;
+	u64 ts;
+	u64 fp;
+	u64 gen;
+	unsigned long pfn;
+	unsigned long nr;
+	int type;
+	int nid;
+	int cpu;
+	unsigned int ncpus;
+};
+
+/* one entry per CPU found in a node mask, node-major, ascending */
+struct zl_cpu_ent {
+	u16 nid;
+	u16 cpu;
+};
+
+struct zl_counters {
+	u64 loaded_ns;
+	u64 first_seq;
+	u64 last_seq;
+	u64 dropped;
+	u64 lost;
+	u64 cpu_overlap;
+	unsigned int count;
+};
+
+static struct {
+	spinlock_t lock;		/* guards everything below */
+	struct zl_event *ev;		/* ZL_RING_CAPACITY events */
+	struct zl_cpu_ent *cpus;	/* nr_cpu_ids entries per event */
+	unsigned long *seen;		/* nr_cpu_ids bits of scratch */
+	unsigned int head;
+	unsigned int count;
+	u64 next_seq;
+	u64 dropped;
+	u64 lost;
+	u64 cpu_overlap;
+	u64 last_fp;
+	u64 gen;
+	u64 loaded_ns;
+} zl_log = {
+	.lock = __SPIN_LOCK_UNLOCKED(zl_log.lock),
+};
+
+static int zl_cpuhp_state;
+
+static const char * const zl_ev_names[] = {
+	[ZL_EV_MEM_GOING_ONLINE] = "mem_going_online",
+	[ZL_EV_MEM_ONLINE] = "mem_online",
+	[ZL_EV_MEM_CANCEL_ONLINE] = "mem_cancel_online",
+	[ZL_EV_MEM_GOING_OFFLINE] = "mem_going_offline",
+	[ZL_EV_MEM_OFFLINE] = "mem_offline",
+	[ZL_EV_MEM_CANCEL_OFFLINE] = "mem_cancel_offline",
+	[ZL_EV_CPU_ONLINE] = "cpu_online",
+	[ZL_EV_CPU_OFFLINE] = "cpu_offline",
+	[ZL_EV_FP_CHANGE] = "fp_change",
+};
+
+/* Store every node's cpumask_of_node() as (nid, cpu) pairs. */
+static unsigned int zl_fill_cpus_locked(struct zl_cpu_ent *ent)
+{
+	unsigned int n = 0;
+	int nid, cpu;
+
+	bitmap_zero(zl_log.seen, nr_cpu_ids);
+	for_each_node(nid) {
+		for_each_cpu(cpu, cpumask_of_node(nid)) {
+			if (test_and_set_bit(cpu, zl_log.seen)) {
+				zl_log.cpu_overlap++;
+				continue;
+			}
+			ent[n].nid = nid;
+			ent[n].cpu = cpu;
+			n++;
+		}
+	}
+	return n;
+}
+
+static void zl_log_locked(int type, int nid, int cpu, unsigned long pfn,
+			  unsigned long nr, u64 fp)
+{
+	struct zl_event *e;
+	unsigned int slot;
+
+	lockdep_assert_held(&zl_log.lock);
+	if (fp != zl_log.last_fp) {
+		zl_log.last_fp = fp;
+		zl_log.gen++;
+	}
+	if (!zl_log.ev) {
+		zl_log.lost++;
+		return;
+	}
+	if (zl_log.count == ZL_RING_CAPACITY) {
+		slot = zl_log.head;
+		zl_log.head = (zl_log.head + 1) % ZL_RING_CAPACITY;
+		zl_log.dropped++;
+	} else {
+		slot = (zl_log.head + zl_log.count) % ZL_RING_CAPACITY;
+		zl_log.count++;
+	}
+	e = &zl_log.ev[slot];
+	e->seq = zl_log.next_seq++;
+	e->ts = ktime_get_boottime_ns();
+	e->fp = fp;
+	e->gen = zl_log.gen;
+	e->pfn = pfn;
+	e->nr = nr;
+	e->type = type;
+	e->nid = nid;
+	e->cpu = cpu;
+	e->ncpus = zl_fill_cpus_locked(&zl_log.cpus[(size_t)slot * nr_cpu_ids]);
+}
+
+static void zl_log_event(int type, int nid, int cpu, unsigned long pfn,
+			 unsigned long nr)
+{
+	u64 fp = zl_fingerprint();
+
+	spin_lock(&zl_log.lock);
+	zl_log_locked(type, nid, cpu, pfn, nr, fp);
+	spin_unlock(&zl_log.lock);
+}
+
+/* A read saw @fp: bump the generation and log it if it is new. */
+u64 zl_observe(u64 fp)
+{
+	u64 gen;
+
+	spin_lock(&zl_log.lock);
+	if (fp != zl_log.last_fp)
+		zl_log_locked(ZL_EV_FP_CHANGE, NUMA_NO_NODE, -1, 0, 0, fp);
+	gen = zl_log.gen;
+	spin_unlock(&zl_log.lock);
+	return gen;
+}
+
+static int zl_mem_callback(struct notifier_block *nb, unsigned long action,
+			   void *data)
+{
+	struct memory_notify *mn = data;
+	int type, nid;
+
+	switch (action) {
+	case MEM_GOING_ONLINE:
+		type = ZL_EV_MEM_GOING_ONLINE;
+		break;
+	case MEM_ONLINE:
+		type = ZL_EV_MEM_ONLINE;
+		break;
+	case MEM_CANCEL_ONLINE:
+		type = ZL_EV_MEM_CANCEL_ONLINE;
+		break;
+	case MEM_GOING_OFFLINE:
+		type = ZL_EV_MEM_GOING_OFFLINE;
+		break;
+	case MEM_OFFLINE:
+		type = ZL_EV_MEM_OFFLINE;
+		break;
+	case MEM_CANCEL_OFFLINE:
+		type = ZL_EV_MEM_CANCEL_OFFLINE;
+		break;
+	default:
+		return NOTIFY_DONE;
+	}
+	/* the memmap of the block is initialised for all six actions */
+	nid = mn->status_change_nid;
+	if (nid < 0)
+		nid = pfn_to_nid(mn->start_pfn);
+	zl_log_event(type, nid, -1, mn->start_pfn, mn->nr_pages);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block zl_mem_nb = {
+	.notifier_call = zl_mem_callback,
+};
+
+/* runs once the CPU is online and in its node mask */
+static int zl_cpu_online(unsigned int cpu)
+{
+	zl_log_event(ZL_EV_CPU_ONLINE, cpu_to_node(cpu), cpu, 0, 0);
+	return 0;
+}
+
+/* runs while the CPU is still in its node mask */
+static int zl_cpu_offline(unsigned int cpu)
+{
+	zl_log_event(ZL_EV_CPU_OFFLINE, cpu_to_node(cpu), cpu, 0, 0);
+	return 0;
+}
+
+int zl_events_init(void)
+{
+	int ret;
+
+	zl_log.ev = kvcalloc(ZL_RING_CAPACITY, sizeof(*zl_log.ev), GFP_KERNEL);
+	zl_log.cpus = kvcalloc((size_t)ZL_RING_CAPACITY * nr_cpu_ids,
+			       sizeof(*zl_log.cpus), GFP_KERNEL);
+	zl_log.seen = bitmap_zalloc(nr_cpu_ids, GFP_KERNEL);
+	if (!zl_log.ev || !zl_log.cpus || !zl_log.seen) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	zl_log.next_seq = 1;
+	zl_log.loaded_ns = ktime_get_boottime_ns();
+	zl_log.last_fp = zl_fingerprint();
+	zl_log.gen = 0;
+
+	ret = register_memory_notifier(&zl_mem_nb);
+	if (ret)
+		goto err_free;
+	/* _nocalls: loading must not log an online event for every CPU */
+	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "zonelens:online",
+					zl_cpu_online, zl_cpu_offline);
+	if (ret < 0)
+		goto err_mem;
+	zl_cpuhp_state = ret;
+	return 0;
+
+err_mem:
+	unregister_memory_notifier(&zl_mem_nb);
+err_free:
+	bitmap_free(zl_log.seen);
+	kvfree(zl_log.cpus);
+	kvfree(zl_log.ev);
+	zl_log.seen = NULL;
+	zl_log.cpus = NULL;
+	zl_log.ev = NULL;
+	return ret;
+}
+
+void zl_events_exit(void)
+{
+	cpuhp_remove_state_nocalls(zl_cpuhp_state);
+	unregister_memory_notifier(&zl_mem_nb);
+	/* no callback and no reader is left: debugfs went first */
+	bitmap_free(zl_log.seen);
+	kvfree(zl_log.cpus);
+	kvfree(zl_log.ev);
+	zl_log.seen = NULL;
+	zl_log.cpus = NULL;
+	zl_log.ev = NULL;
+}
+
+static void zl_counters_locked(struct zl_counters *c)
+{
+	c->loaded_ns = zl_log.loaded_ns;
+	c->count = zl_log.count;
+	c->first_seq = c->count ? zl_log.next_seq - c->count : 0;
+	c->last_seq = c->count ? zl_log.next_seq - 1 : 0;
+	c->dropped = zl_log.dropped;
+	c->lost = zl_log.lost;
+	c->cpu_overlap = zl_log.cpu_overlap;
+}
+
+void zl_render_event_pos(struct zl_buf *b)
+{
+	struct zl_counters c;
+
+	spin_lock(&zl_log.lock);
+	zl_counters_locked(&c);
+	spin_unlock(&zl_log.lock);
+	zl_printf(b, "events first_seq %llu last_seq %llu dropped %llu lost %llu capacity %u\n",
+		  c.first_seq, c.last_seq, c.dropped, c.lost, ZL_RING_CAPACITY);
+}
+
+/* "NID:LIST" pairs joined by ",", e.g. "0:0-1,1:2-3", or "-" */
+static void zl_put_cpumap(struct zl_buf *b, const struct zl_cpu_ent *ent,
+			  unsigned int n)
+{
+	unsigned int i = 0, j, nid, start;
+
+	if (!n) {
+		zl_printf(b, "-");
+		return;
+	}
+	while (i < n) {
+		nid = ent[i].nid;
+		start = i;
+		zl_printf(b, "%s%u:", i ? "," : "", nid);
+		while (i < n && ent[i].nid == nid) {
+			/* j ends a run of consecutive CPUs of this node */
+			j = i;
+			while (j + 1 < n && ent[j + 1].nid == nid &&
+			       ent[j + 1].cpu == ent[j].cpu + 1)
+				j++;
+			zl_printf(b, "%s%u", i == start ? "" : ",", ent[i].cpu);
+			if (j > i)
+				zl_printf(b, "-%u", ent[j].cpu);
+			i = j + 1;
+		}
+	}
+}
+
+static void zl_put_event(struct zl_buf *b, const struct zl_event *e,
+			 const struct zl_cpu_ent *ent)
+{
+	zl_printf(b, "event %llu ts %llu %s", e->seq, e->ts, zl_ev_names[e->type]);
+	switch (e->type) {
+	case ZL_EV_CPU_ONLINE:
+	case ZL_EV_CPU_OFFLINE:
+		zl_printf(b, " cpu %d nid %d", e->cpu, e->nid);
+		break;
+	case ZL_EV_FP_CHANGE:
+		zl_printf(b, " at read");
+		break;
+	default:
+		zl_printf(b, " nid %d pfn 0x%lx nr %lu", e->nid, e->pfn, e->nr);
+		break;
+	}
+	zl_printf(b, " fp %016llx gen %llu cpus ", e->fp, e->gen);
+	zl_put_cpumap(b, ent, e->ncpus);
+	zl_printf(b, "\n");
+}
+
+/* The whole events file: a copy of the ring taken under the lock. */
+int zl_render_events(struct zl_buf *b)
+{
+	struct zl_event *ev;
+	struct zl_cpu_ent *cpus;
+	struct zl_counters c;
+	unsigned int i, slot;
+	int ret = 0;
+
+	zl_observe(zl_fingerprint());
+
+	ev = kvcalloc(ZL_RING_CAPACITY, sizeof(*ev), GFP_KERNEL);
+	cpus = kvcalloc((size_t)ZL_RING_CAPACITY * nr_cpu_ids, sizeof(*cpus),
+			GFP_KERNEL);
+	if (!ev || !cpus) {
+		ret = -ENOMEM;
+		goto out;
+	}
+
+	spin_lock(&zl_log.lock);
+	zl_counters_locked(&c);
+	for (i = 0; i < c.count; i++) {
+		slot = (zl_log.head + i) % ZL_RING_CAPACITY;
+		ev[i] = zl_log.ev[slot];
+		memcpy(&cpus[(size_t)i * nr_cpu_ids],
+		       &zl_log.cpus[(size_t)slot * nr_cpu_ids],
+		       ev[i].ncpus * sizeof(*cpus));
+	}
+	spin_unlock(&zl_log.lock);
+
+	zl_printf(b, "zonelens-format %d\n", ZL_FORMAT_VERSION);
+	zl_printf(b, "log loaded_ns %llu capacity %u first_seq %llu last_seq %llu",
+		  c.loaded_ns, ZL_RING_CAPACITY, c.first_seq, c.last_seq);
+	zl_printf(b, " dropped %llu lost %llu cpu_overlap %llu\n",
+		  c.dropped, c.lost, c.cpu_overlap);
+	for (i = 0; i < c.count; i++)
+		zl_put_event(b, &ev[i], &cpus[(size_t)i * nr_cpu_ids]);
+	zl_printf(b, "end\n");
+	ret = b->err;
+out:
+	kvfree(cpus);
+	kvfree(ev);
+	return ret;
+}

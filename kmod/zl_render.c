@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zonelens: rendering of the sections of format 1 (docs/debugfs-format.md).
+ *
+ * Everything here runs at open() in process context and only reads kernel
+ * state; consistency comes from zl_snapshot.c comparing whole passes.
+ */
+#include <linux/kernel.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
+#include <linux/cpumask.h>
+#include <linux/topology.h>
+#include <linux/utsname.h>
+#include "zl.h"
+
+static const char *zl_zone_name(const struct zone *zone)
+{
+	const char *name = READ_ONCE(zone->name);
+
+	/* every zone of a pgdat is named at init; keep the line parseable */
+	return name ? name : "-";
+}
+
+static void zl_render_header(struct zl_buf *b)
+{
+	pg_data_t *pgdat = NULL;
+	int nid, i;
+
+	zl_printf(b, "module_version %s\n", ZL_MODULE_VERSION);
+	zl_printf(b, "kernel_release %s\n", init_utsname()->release);
+	zl_printf(b, "nr_node_ids %u\n", nr_node_ids);
+	zl_printf(b, "max_numnodes %u\n", MAX_NUMNODES);
+	zl_printf(b, "max_nr_zones %u\n", MAX_NR_ZONES);
+	zl_printf(b, "nr_cpu_ids %u\n", nr_cpu_ids);
+
+	for (nid = 0; nid < nr_node_ids && !pgdat; nid++)
+		pgdat = zl_pgdat(nid);
+	zl_printf(b, "zone_names");
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		zl_printf(b, " %s",
+			  pgdat ? zl_zone_name(&pgdat->node_zones[i]) : "-");
+	zl_printf(b, "\n");
+}
+
+static void zl_render_nodes(struct zl_buf *b, struct cpumask *scratch)
+{
+	static const struct {
+		const char *name;
+		enum node_states state;
+	} states[] = {
+		{ "possible", N_POSSIBLE },
+		{ "online", N_ONLINE },
+		{ "memory", N_MEMORY },
+		{ "normal_memory", N_NORMAL_MEMORY },
+		{ "cpu", N_CPU },
+	};
+	nodemask_t mask;
+	int i, nid;
+
+	for (i = 0; i < ARRAY_SIZE(states); i++) {
+		mask = node_states[states[i].state];
+		zl_printf(b, "node_states %s ", states[i].name);
+		zl_put_nodemask(b, &mask);
+		zl_printf(b, "\n");
+	}
+	for_each_node(nid) {
+		cpumask_copy(scratch, cpumask_of_node(nid));
+		zl_printf(b, "cpumask %d ", nid);
+		zl_put_cpumask(b, scratch);
+		zl_printf(b, "\n");
+	}
+}
+
+static void zl_render_distance(struct zl_buf *b)
+{
+	int from, to;
+
+	for_each_node(from) {
+		for_each_node(to)
+			zl_printf(b, "distance %d %d %d\n", from, to,
+				  node_distance(from, to));
+		cond_resched();
+	}
+}
+
+static void zl_render_zones(struct zl_buf *b)
+{
+	pg_data_t *pgdat;
+	struct zone *zone;
+	int nid, i;
+
+	for (nid = 0; nid < nr_node_ids; nid++) {
+		pgdat = zl_pgdat(nid);
+		if (!pgdat)
+			continue;
+		for (i = 0; i < MAX_NR_ZONES; i++) {
+			zone = &pgdat->node_zones[i];
+			zl_printf(b, "zone %d %d %s present %lu managed %lu spanned %lu\n",
+				  nid, i, zl_zone_name(zone),
+				  READ_ONCE(zone->present_pages),
+				  zone_managed_pages(zone),
+				  READ_ONCE(zone->spanned_pages));
+		}
+	}
+}
+
+/* Zonelist lines, then the fingerprint of exactly those lines. */
+static void zl_render_zonelists(struct zl_buf *b)
+{
+	static const char * const names[MAX_ZONELISTS] = {
+		[ZONELIST_FALLBACK] = "fallback",
+		[ZONELIST_NOFALLBACK] = "nofallback",
+	};
+	u64 h = zl_fp_init();
+	pg_data_t *pgdat;
+	struct zone *zone;
+	int nid, list, i;
+
+	for (nid = 0; nid < nr_node_ids; nid++) {
+		pgdat = zl_pgdat(nid);
+		if (!pgdat)
+			continue;
+		for (list = 0; list < MAX_ZONELISTS; list++) {
+			h = zl_fp_word(h, nid);
+			h = zl_fp_word(h, list);
+			zl_printf(b, "zonelist %d %s", nid, names[list]);
+			for (i = 0; (zone = zl_zoneref(pgdat, list, i)); i++) {
+				h = zl_fp_word(h, zl_fp_zone_word(zone));
+				zl_printf(b, " %d:%s", zone_to_nid(zone),
+					  zl_zone_name(zone));
+			}
+			h = zl_fp_word(h, 0xffffffff);
+			zl_printf(b, "%s\n", i ? "" : " -");
+		}
+		cond_resched();
+	}
+	zl_printf(b, "fingerprint %016llx\n", h);
+	zl_printf(b, "generation %llu\n", zl_observe(h));
+}
+
+void zl_render_pass(struct zl_buf *b, enum zl_file kind, size_t *ins)
+{
+	cpumask_var_t scratch;
+
+	zl_printf(b, "zonelens-format %d\n", ZL_FORMAT_VERSION);
+	if (kind == ZL_F_SNAPSHOT || kind == ZL_F_HEADER)
+		zl_render_header(b);
+	*ins = b->len;
+
+	switch (kind) {
+	case ZL_F_SNAPSHOT:
+	case ZL_F_NODES:
+		if (!zalloc_cpumask_var(&scratch, GFP_KERNEL)) {
+			b->err = -ENOMEM;
+			return;
+		}
+		zl_render_nodes(b, scratch);
+		free_cpumask_var(scratch);
+		if (kind == ZL_F_NODES)
+			break;
+		zl_render_distance(b);
+		zl_render_zones(b);
+		zl_render_zonelists(b);
+		zl_render_event_pos(b);
+		break;
+	case ZL_F_DISTANCE:
+		zl_render_distance(b);
+		break;
+	case ZL_F_ZONES:
+		zl_render_zones(b);
+		break;
+	case ZL_F_ZONELISTS:
+		zl_render_zonelists(b);
+		break;
+	default:
+		break;
+	}
+	zl_printf(b, "end\n");
+}
