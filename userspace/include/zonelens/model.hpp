@@ -3,6 +3,7 @@
 // Pure functions of data: no I/O here.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -81,5 +82,42 @@ Prediction predict(const Topology& topo, const EraRules& rules, const RebuildCon
 
 // "N:ZoneName", the token the kernel's mminit::zonelist print and the debugfs files use.
 std::string zoneref_name(const Topology& topo, const ZoneRef& ref);
+
+// --- Additions (model owner) ---------------------------------------------------------------
+
+// The era a release belongs to (mainline boundaries; no stable series changed the era rule).
+KernelEra era_for(const KernelVersion& v);
+// The zone predicate of a release, stable backports of e553f62f10d9 included.
+ZonePredicate zone_predicate_for(const KernelVersion& v);
+// era_name() inverse ("6.7+", "5.19-6.6", ...; also accepts "k607"-style enumerator names).
+std::optional<KernelEra> parse_era_name(std::string_view name);
+std::string_view zone_predicate_name(ZonePredicate p);  // "populated" / "managed"
+// rules_for(parse_kernel_release(release)); nullopt when the release does not parse.
+std::optional<EraRules> rules_for_release(std::string_view release);
+
+// Facts of one era, as the kernel code of that era reads.
+[[nodiscard]] bool era_builds_possible_nodes(KernelEra era);   // 5.18+: for_each_node
+[[nodiscard]] bool era_skips_memoryless_local(KernelEra era);  // 6.7+
+[[nodiscard]] bool era_uses_load_counter(KernelEra era);  // <= 5.18: `load` from nr_online_nodes
+[[nodiscard]] bool era_accumulates_load(KernelEra era);   // 5.16+: node_load[n] += ...
+
+// The inputs of find_next_best_node that are fixed during one rebuild.
+struct RebuildFacts {
+  int nr_online_nodes = 0;         // num_node_state(N_ONLINE) at the rebuild
+  std::uint32_t multiplier = 0;    // the `val *=` factor, as the kernel's 32-bit arithmetic
+  std::vector<NodeId> built;       // nodes build_zonelists() runs for, in call order
+  std::vector<NodeId> candidates;  // N_MEMORY at the rebuild, ascending
+  std::vector<bool> has_cpus;      // cpumask_of_node() non-empty, indexed by node id
+  std::vector<bool> in_memory;     // N_MEMORY at the rebuild, indexed by node id
+};
+RebuildFacts rebuild_facts(const Topology& topo, const EraRules& rules, const RebuildContext& ctx);
+
+// The kernel's `val` for candidate n when building `local` with node_load[n] == load: 32-bit
+// two's-complement arithmetic that wraps (the kernel builds with -fno-strict-overflow).
+std::int32_t kernel_score(int distance, bool below_local, bool has_cpus, std::uint32_t multiplier,
+                          int node_load);
+
+// The zones of `node` that build_zonerefs_node() adds, highest zone index first.
+Zonelist zonerefs_of(const Topology& topo, NodeId node, ZonePredicate pred);
 
 }  // namespace zonelens

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Why a node's fallback order is what it is: every find_next_best_node() step, scored.
+// Pure data out; no I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "zonelens/model.hpp"
+
+namespace zonelens {
+
+// One candidate's `val` in find_next_best_node(), broken into its parts.
+struct CandidateScore {
+  NodeId node = 0;
+  int distance = 0;     // node_distance(local, n)
+  int below_local = 0;  // (n < local): 0 or 1
+  int cpu_penalty = 0;  // PENALTY_FOR_NODE_WITH_CPUS if cpumask_of_node(n) non-empty: 0 or 1
+  int base = 0;         // distance + below_local + cpu_penalty
+  std::uint32_t multiplier = 0;
+  int node_load = 0;       // node_load[n] when the step ran
+  std::int32_t total = 0;  // base * multiplier + node_load, in the kernel's 32-bit int
+};
+
+enum class PickReason {
+  kLocalNode,      // the local node, returned before any scoring
+  kOnlyCandidate,  // nothing else was open
+  kLowerScore,     // lower total, with a lower (or, after wrap-around, different) base
+  kLowerNodeLoad,  // same base as the runner-up, lower node_load
+  kTieLowestId,    // same total as the runner-up; the strict `<` keeps the lowest id
+};
+
+// A node_load[] write.
+struct LoadUpdate {
+  NodeId built_for = 0;  // the build_zonelists() call that wrote it
+  NodeId node = 0;       // the node whose load changed
+  int before = 0;
+  int after = 0;
+};
+
+struct ExplainStep {
+  int position = 0;  // index in the node order
+  NodeId picked = 0;
+  PickReason reason = PickReason::kOnlyCandidate;
+  std::vector<CandidateScore> candidates;   // every open candidate, ascending id (empty for local)
+  std::optional<CandidateScore> winner;     // the picked candidate's score (none for local)
+  std::optional<CandidateScore> runner_up;  // best of the rest by (total, id)
+  int picked_distance = 0;                  // node_distance(local, picked)
+  int previous_distance = 0;                // node_distance(local, prev_node)
+  std::optional<LoadUpdate> load_update;    // set when the distance differs from the previous pick
+  int load_counter = 0;                     // `load` at this step (<= 5.18), else 0
+};
+
+struct Explanation {
+  NodeId node = 0;
+  EraRules rules;
+  bool built = false;        // does this rebuild build `node` at all?
+  bool local_first = false;  // was the local node returned first?
+  int nr_online_nodes = 0;
+  std::uint32_t multiplier = 0;
+  std::vector<NodeId> built_before;         // build_zonelists() calls before this one, in order
+  std::vector<LoadUpdate> earlier_updates;  // node_load[] writes of those calls, in order
+  std::vector<int> node_load_at_start;      // node_load[] (indexed by id) when this build began
+  std::vector<ExplainStep> steps;           // one per position of the node order
+  std::vector<NodeId> node_order;           // equals predict()'s node_order for this node
+  std::optional<int> stopped_at_int_max;    // candidates left unpicked because val == INT_MAX
+};
+
+// Runs the whole rebuild of `ctx` (the nodes built before `node` load node_load[]) and records
+// every step of `node`'s build_zonelists().
+Explanation explain(const Topology& topo, const EraRules& rules, const RebuildContext& ctx,
+                    NodeId node);
+
+std::string_view pick_reason_name(PickReason reason);
+
+}  // namespace zonelens

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// predict(): __build_all_zonelists() for one rebuild.
+#include <algorithm>
+
+#include "order.hpp"
+#include "zonelens/model.hpp"
+
+namespace zonelens {
+
+Prediction predict(const Topology& topo, const EraRules& rules, const RebuildContext& ctx) {
+  Prediction out;
+  out.rules = rules;
+  const RebuildFacts facts = rebuild_facts(topo, rules, ctx);
+  const auto bound = static_cast<std::size_t>(detail::id_bound(topo));
+
+  // Every node's zonerefs, flat: node n's are flat[begin[n], begin[n + 1]).
+  std::vector<Zonelist> per_node(bound);
+  for (const auto& n : topo.nodes) {
+    if (n.id >= 0) {
+      per_node[static_cast<std::size_t>(n.id)] = zonerefs_of(topo, n.id, rules.zone_predicate);
+    }
+  }
+  std::vector<std::size_t> begin(bound + 1, 0);
+  for (std::size_t i = 0; i < bound; ++i) {
+    begin[i + 1] = begin[i] + per_node[i].size();
+  }
+  Zonelist flat;
+  flat.reserve(begin[bound]);
+  for (const auto& z : per_node) {
+    flat.insert(flat.end(), z.begin(), z.end());
+  }
+
+  std::vector<int> node_load(bound, 0);  // memset once per __build_all_zonelists()
+  detail::OrderScratch scratch;
+  out.nodes.reserve(facts.built.size());
+  for (const NodeId local : facts.built) {
+    NodeZonelists nz;
+    nz.node = local;
+    detail::build_order(topo, rules, facts, local, node_load, scratch, nz.node_order);
+    std::size_t total = 0;
+    for (const NodeId n : nz.node_order) {
+      const auto nu = static_cast<std::size_t>(n);
+      total += begin[nu + 1] - begin[nu];
+    }
+    nz.fallback.resize(total);
+    auto* dst = nz.fallback.data();
+    for (const NodeId n : nz.node_order) {
+      const auto nu = static_cast<std::size_t>(n);
+      dst = std::copy(flat.data() + begin[nu], flat.data() + begin[nu + 1], dst);
+    }
+    nz.nofallback = per_node[static_cast<std::size_t>(local)];
+    out.nodes.push_back(std::move(nz));
+  }
+  // <= 4.13's self-first pass is the only one not in ascending order.
+  std::stable_sort(out.nodes.begin(), out.nodes.end(),
+                   [](const NodeZonelists& a, const NodeZonelists& b) { return a.node < b.node; });
+  return out;
+}
+
+}  // namespace zonelens

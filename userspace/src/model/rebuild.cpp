@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The fixed inputs of one rebuild, the kernel's score arithmetic, and one node's order.
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <climits>
+
+#include "order.hpp"
+#include "zonelens/model.hpp"
+
+namespace zonelens {
+namespace detail {
+
+int id_bound(const Topology& topo) {
+  int bound = std::max(topo.nr_node_ids, 1);
+  for (const auto& n : topo.nodes) {
+    bound = std::max(bound, n.id + 1);
+  }
+  return bound;
+}
+
+int updated_load(KernelEra era, int current, int counter) {
+  const auto old_u = static_cast<std::uint32_t>(current);
+  switch (era) {
+    case KernelEra::kPre414:
+    case KernelEra::k414:
+      return counter;  // node_load[node] = load
+    case KernelEra::k516:
+    case KernelEra::k518:  // node_load[node] += load
+      return static_cast<int>(old_u + static_cast<std::uint32_t>(counter));
+    case KernelEra::k519:
+    case KernelEra::k607:  // node_load[node] += 1
+      break;
+  }
+  return static_cast<int>(old_u + 1U);
+}
+
+void sort_by_score(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& tmp) {
+  if (keys.size() < 2) {
+    return;
+  }
+  const auto first_val = static_cast<std::uint32_t>(keys.front() >> 32U);
+  std::uint32_t differ = 0;
+  for (const std::uint64_t k : keys) {
+    differ |= static_cast<std::uint32_t>(k >> 32U) ^ first_val;
+  }
+  if (differ == 0) {
+    return;  // one score: id order, which is generation order
+  }
+  if (keys.size() <= 32) {
+    std::sort(keys.begin(), keys.end());
+    return;
+  }
+  constexpr unsigned kBits = 8;
+  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+  const auto low = static_cast<unsigned>(std::countr_zero(differ));
+  const auto high = static_cast<unsigned>(std::bit_width(differ));
+  tmp.resize(keys.size());
+  for (unsigned shift = low; shift < high; shift += kBits) {
+    std::array<std::size_t, kBuckets> count{};
+    const unsigned s = 32U + shift;
+    for (const std::uint64_t k : keys) {
+      ++count[(k >> s) & (kBuckets - 1)];
+    }
+    std::size_t sum = 0;
+    for (auto& c : count) {
+      const std::size_t here = c;
+      c = sum;
+      sum += here;
+    }
+    for (const std::uint64_t k : keys) {
+      tmp[count[(k >> s) & (kBuckets - 1)]++] = k;
+    }
+    keys.swap(tmp);
+  }
+}
+
+void build_order(const Topology& topo, const EraRules& rules, const RebuildFacts& facts,
+                 NodeId local, std::vector<int>& node_load, OrderScratch& scratch,
+                 std::vector<NodeId>& order) {
+  order.clear();
+  const auto local_u = static_cast<std::size_t>(local);
+  const bool local_first = !era_skips_memoryless_local(rules.era) ||
+                           (local_u < facts.in_memory.size() && facts.in_memory[local_u]);
+
+  if (scratch.has_cpus.size() != facts.has_cpus.size()) {
+    scratch.has_cpus.assign(facts.has_cpus.begin(), facts.has_cpus.end());
+    scratch.distance.assign(facts.has_cpus.size(), 0);
+  }
+  const std::uint8_t* cpus = scratch.has_cpus.data();
+  int* dist = scratch.distance.data();
+  const int* load_of = node_load.data();
+
+  // Scores of every candidate, fixed for this call.
+  auto& keys = scratch.keys;
+  keys.clear();
+  for (const NodeId n : facts.candidates) {
+    if (n == local && local_first) {
+      continue;
+    }
+    const auto nu = static_cast<std::size_t>(n);
+    const int d = topo.distance.at(local, n);
+    dist[nu] = d;
+    const std::int32_t val = score(d, n < local, cpus[nu] != 0, facts.multiplier, load_of[nu]);
+    // (val, id) as one unsigned key: flip the sign bit so signed order becomes unsigned order.
+    const std::uint64_t hi = static_cast<std::uint32_t>(val) ^ 0x80000000U;
+    keys.push_back((hi << 32U) | static_cast<std::uint32_t>(n));
+  }
+  sort_by_score(keys, scratch.tmp);
+
+  const int local_distance = topo.distance.at(local, local);
+  int prev_distance = local_distance;  // prev_node starts as the local node
+  int load = facts.nr_online_nodes;    // <= 5.18 only
+  const bool counter = era_uses_load_counter(rules.era);
+  order.reserve(keys.size() + 1);
+  if (local_first) {
+    order.push_back(local);  // distance(local, local) == distance(local, prev): no update
+    if (counter) {
+      --load;
+    }
+  }
+  constexpr std::uint64_t kIntMaxHi = static_cast<std::uint32_t>(INT_MAX) ^ 0x80000000U;
+  for (const std::uint64_t key : keys) {
+    if ((key >> 32U) == kIntMaxHi) {
+      break;  // val == INT_MAX is never < min_val: find_next_best_node returns NUMA_NO_NODE
+    }
+    const auto n = static_cast<NodeId>(key & 0xffffffffU);
+    const int d = dist[static_cast<std::size_t>(n)];
+    if (d != prev_distance) {
+      auto& slot = node_load[static_cast<std::size_t>(n)];
+      slot = updated_load(rules.era, slot, load);
+    }
+    order.push_back(n);
+    prev_distance = d;
+    if (counter) {
+      --load;
+    }
+  }
+}
+
+}  // namespace detail
+
+std::int32_t kernel_score(int distance, bool below_local, bool has_cpus, std::uint32_t multiplier,
+                          int node_load) {
+  return detail::score(distance, below_local, has_cpus, multiplier, node_load);
+}
+
+RebuildFacts rebuild_facts(const Topology& topo, const EraRules& rules, const RebuildContext& ctx) {
+  RebuildFacts f;
+  const int bound = detail::id_bound(topo);
+  const auto ubound = static_cast<std::size_t>(bound);
+  f.has_cpus.assign(ubound, false);
+  f.in_memory.assign(ubound, false);
+
+  std::vector<const Node*> by_id(ubound, nullptr);
+  for (const auto& n : topo.nodes) {
+    if (n.id >= 0) {
+      by_id[static_cast<std::size_t>(n.id)] = &n;
+    }
+  }
+  // A self-only build needs the hot-added node's pgdat; without one the context is ignored.
+  std::optional<NodeId> self;
+  if (ctx.self_only && *ctx.self_only >= 0 && *ctx.self_only < bound) {
+    const Node* n = by_id[static_cast<std::size_t>(*ctx.self_only)];
+    if (n != nullptr && n->has_pgdat) {
+      self = ctx.self_only;
+    }
+  }
+  const auto is_self = [&](NodeId id) { return self && *self == id; };
+
+  // nr_online_nodes: the hot-added node is still offline when its self-only build runs.
+  for (const Node* n : by_id) {
+    if (n != nullptr && n->online && !is_self(n->id)) {
+      ++f.nr_online_nodes;
+    }
+  }
+  const auto online = static_cast<std::uint32_t>(f.nr_online_nodes);
+  const auto max_nodes = static_cast<std::uint32_t>(topo.max_numnodes);
+  f.multiplier = era_uses_load_counter(rules.era) ? online * max_nodes : max_nodes;
+
+  for (const Node* n : by_id) {
+    if (n == nullptr) {
+      continue;
+    }
+    const auto id = static_cast<std::size_t>(n->id);
+    f.in_memory[id] = n->memory;
+    if (ctx.kind == RebuildKind::kRuntime) {
+      if (ctx.nodes_with_cpus.empty()) {
+        f.has_cpus[id] = !n->cpus.empty();
+      } else {
+        f.has_cpus[id] = id < ctx.nodes_with_cpus.size() && ctx.nodes_with_cpus[id];
+      }
+    }
+  }
+  // Before 6.7 offline_pages() rebuilds before node_states_clear_node().
+  if (ctx.still_in_memory && rules.era != KernelEra::k607) {
+    const NodeId s = *ctx.still_in_memory;
+    if (s >= 0 && s < bound && by_id[static_cast<std::size_t>(s)] != nullptr) {
+      f.in_memory[static_cast<std::size_t>(s)] = true;
+    }
+  }
+  for (int id = 0; id < bound; ++id) {
+    if (f.in_memory[static_cast<std::size_t>(id)]) {
+      f.candidates.push_back(id);
+    }
+  }
+
+  if (self) {
+    f.built.push_back(*self);
+    if (rules.era != KernelEra::kPre414) {
+      return f;  // 4.14+: `if (self && !node_online(self)) build_zonelists(self); else ...`
+    }
+    // <= 4.13 builds self, then every online node, with one node_load[].
+  }
+  const bool possible = era_builds_possible_nodes(rules.era) && !self;
+  for (const Node* n : by_id) {
+    if (n == nullptr || !n->has_pgdat || is_self(n->id)) {
+      continue;
+    }
+    if (possible || n->online) {
+      f.built.push_back(n->id);
+    }
+  }
+  return f;
+}
+
+Zonelist zonerefs_of(const Topology& topo, NodeId node, ZonePredicate pred) {
+  Zonelist out;
+  const Node* n = topo.find(node);
+  if (n == nullptr) {
+    return out;
+  }
+  for (const auto& z : n->zones) {
+    const bool pass = pred == ZonePredicate::kManaged ? z.managed > 0 : z.present > 0;
+    if (pass) {
+      out.push_back(ZoneRef{.node = node, .zone_index = z.index});
+    }
+  }
+  // build_zonerefs_node() walks zone_type from MAX_NR_ZONES - 1 down to 0.
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ZoneRef& a, const ZoneRef& b) { return a.zone_index > b.zone_index; });
+  return out;
+}
+
+std::string zoneref_name(const Topology& topo, const ZoneRef& ref) {
+  std::string name;
+  if (const Node* n = topo.find(ref.node)) {
+    for (const auto& z : n->zones) {
+      if (z.index == ref.zone_index) {
+        name = z.name;
+      }
+    }
+  }
+  if (name.empty() && ref.zone_index >= 0 &&
+      static_cast<std::size_t>(ref.zone_index) < topo.zone_names.size()) {
+    name = topo.zone_names[static_cast<std::size_t>(ref.zone_index)];
+  }
+  if (name.empty()) {
+    name = "zone" + std::to_string(ref.zone_index);
+  }
+  return std::to_string(ref.node) + ":" + name;
+}
+
+}  // namespace zonelens
