@@ -38,6 +38,7 @@ u64 zl_fp_init(void);
 u64 zl_fp_word(u64 h, u32 w);
 u32 zl_fp_zone_word(struct zone *zone);
 u64 zl_fingerprint(void);
+bool zl_fingerprint_stable(u64 *fp);
 
 /* zl_render.c: the sections of the format */
 enum zl_file {
@@ -76,6 +77,7 @@ enum zl_ev_type {
 int zl_events_init(void);
 void zl_events_exit(void);
 u64 zl_observe(u64 fp);
+bool zl_mem_quiet(u64 *seq);
 void zl_render_event_pos(struct zl_buf *b);
 int zl_render_events(struct zl_buf *b);
 

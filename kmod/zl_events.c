@@ -2,12 +2,26 @@
 /*
  * zonelens: event log.
  *
- * The memory notifier runs under mem_hotplug_begin() (which holds
- * cpus_read_lock()), the CPU hotplug callbacks under the hotplug lock
- * held by the cpuhp core.  Neither callback takes any lock but zl_log.lock,
- * a leaf spinlock that only guards copying into the ring preallocated at
- * load time; the fingerprint is computed before it is taken.  Nothing in
- * these paths allocates, sleeps or calls cpus_read_lock().
+ * Locking.  zl_log.lock is a leaf mutex: nothing is taken while it is
+ * held, and it is never held across an allocation.  The memory notifier
+ * takes it under mem_hotplug_begin() (cpu_hotplug_lock read, then
+ * mem_hotplug_lock write), the CPU hotplug callbacks in the cpuhp thread
+ * under the cpu_hotplug_lock write side held by the controlling task, and
+ * readers at open() with no other lock held.  Every order is therefore
+ * "hotplug locks -> zl_log.lock" and no cycle can form.  Both callback
+ * kinds run in process context and may sleep (blocking notifier chain,
+ * CPUHP_AP_ONLINE_DYN runs in the per-CPU hotplug thread).
+ *
+ * The fingerprint is computed, compared with the last observed one and
+ * logged under the mutex, so observations are totally ordered: a reader
+ * that computed a fingerprint before a rebuild cannot log it after the
+ * event of that rebuild (which would count two generations for one
+ * change).  A reader's rendered fingerprint is only taken as an
+ * observation when it equals the live fingerprint recomputed under the
+ * mutex (see zl_observe()).
+ *
+ * Nothing in these paths allocates: the ring and the CPU scratch bitmap
+ * are allocated at load, and loading fails if they cannot be.
  */
 #include <linux/kernel.h>
 #include <linux/bitmap.h>
@@ -17,10 +31,10 @@
 #include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/mutex.h>
 #include <linux/nodemask.h>
 #include <linux/notifier.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 #include <linux/topology.h>
 #include "zl.h"
@@ -55,7 +69,7 @@ struct zl_counters {
 };
 
 static struct {
-	spinlock_t lock;		/* guards everything below */
+	struct mutex lock;		/* guards everything below */
 	struct zl_event *ev;		/* ZL_RING_CAPACITY events */
 	struct zl_cpu_ent *cpus;	/* nr_cpu_ids entries per event */
 	unsigned long *seen;		/* nr_cpu_ids bits of scratch */
@@ -68,8 +82,10 @@ static struct {
 	u64 last_fp;
 	u64 gen;
 	u64 loaded_ns;
+	u64 mem_seq;			/* memory events seen */
+	bool mem_busy;			/* between MEM_GOING_* and its end */
 } zl_log = {
-	.lock = __SPIN_LOCK_UNLOCKED(zl_log.lock),
+	.lock = __MUTEX_INITIALIZER(zl_log.lock),
 };
 
 static int zl_cpuhp_state;
@@ -143,27 +159,63 @@ static void zl_log_locked(int type, int nid, int cpu, unsigned long pfn,
 	e->ncpus = zl_fill_cpus_locked(&zl_log.cpus[(size_t)slot * nr_cpu_ids]);
 }
 
+/*
+ * The callbacks run with the hotplug locks held, so no rebuild runs
+ * concurrently (every runtime build_all_zonelists() is under
+ * mem_hotplug_begin()) and one walk is exact.
+ */
 static void zl_log_event(int type, int nid, int cpu, unsigned long pfn,
 			 unsigned long nr)
 {
-	u64 fp = zl_fingerprint();
-
-	spin_lock(&zl_log.lock);
-	zl_log_locked(type, nid, cpu, pfn, nr, fp);
-	spin_unlock(&zl_log.lock);
+	mutex_lock(&zl_log.lock);
+	zl_log_locked(type, nid, cpu, pfn, nr, zl_fingerprint());
+	mutex_unlock(&zl_log.lock);
 }
 
-/* A read saw @fp: bump the generation and log it if it is new. */
+/*
+ * A read rendered lists with fingerprint @fp.  If it is new, log an
+ * fp_change event, but only if @fp is still the live fingerprint (two
+ * equal walks under the mutex): a pass rendered before a rebuild whose
+ * event is already logged, or torn by a rebuild, is not an observation
+ * and must not count a generation.  Such a pass differs from the next
+ * one, so zl_render_stable() renders again.  Nor is a pass rendered while
+ * a memory online/offline is in flight: its final notification logs the
+ * rebuilt lists.  Returns the generation.
+ */
 u64 zl_observe(u64 fp)
 {
-	u64 gen;
+	u64 gen, live;
 
-	spin_lock(&zl_log.lock);
-	if (fp != zl_log.last_fp)
+	mutex_lock(&zl_log.lock);
+	if (fp != zl_log.last_fp && !zl_log.mem_busy &&
+	    zl_fingerprint_stable(&live) && live == fp)
 		zl_log_locked(ZL_EV_FP_CHANGE, NUMA_NO_NODE, -1, 0, 0, fp);
 	gen = zl_log.gen;
-	spin_unlock(&zl_log.lock);
+	mutex_unlock(&zl_log.lock);
 	return gen;
+}
+
+/*
+ * A token for zl_render_stable(): false while a memory online/offline is
+ * between its MEM_GOING_* and final notification (the span of its
+ * zonelist rebuild), otherwise *@seq changes with every memory event.
+ */
+bool zl_mem_quiet(u64 *seq)
+{
+	bool quiet;
+
+	mutex_lock(&zl_log.lock);
+	quiet = !zl_log.mem_busy;
+	*seq = zl_log.mem_seq;
+	mutex_unlock(&zl_log.lock);
+	return quiet;
+}
+
+static void zl_mem_track_locked(int type)
+{
+	zl_log.mem_seq++;
+	zl_log.mem_busy = type == ZL_EV_MEM_GOING_ONLINE ||
+			  type == ZL_EV_MEM_GOING_OFFLINE;
 }
 
 static int zl_mem_callback(struct notifier_block *nb, unsigned long action,
@@ -198,7 +250,11 @@ static int zl_mem_callback(struct notifier_block *nb, unsigned long action,
 	nid = mn->status_change_nid;
 	if (nid < 0)
 		nid = pfn_to_nid(mn->start_pfn);
-	zl_log_event(type, nid, -1, mn->start_pfn, mn->nr_pages);
+	mutex_lock(&zl_log.lock);
+	zl_mem_track_locked(type);
+	zl_log_locked(type, nid, -1, mn->start_pfn, mn->nr_pages,
+		      zl_fingerprint());
+	mutex_unlock(&zl_log.lock);
 	return NOTIFY_OK;
 }
 
@@ -288,9 +344,9 @@ void zl_render_event_pos(struct zl_buf *b)
 {
 	struct zl_counters c;
 
-	spin_lock(&zl_log.lock);
+	mutex_lock(&zl_log.lock);
 	zl_counters_locked(&c);
-	spin_unlock(&zl_log.lock);
+	mutex_unlock(&zl_log.lock);
 	zl_printf(b, "events first_seq %llu last_seq %llu dropped %llu lost %llu capacity %u\n",
 		  c.first_seq, c.last_seq, c.dropped, c.lost, ZL_RING_CAPACITY);
 }
@@ -351,9 +407,8 @@ int zl_render_events(struct zl_buf *b)
 	struct zl_cpu_ent *cpus;
 	struct zl_counters c;
 	unsigned int i, slot;
+	u64 live;
 	int ret = 0;
-
-	zl_observe(zl_fingerprint());
 
 	ev = kvcalloc(ZL_RING_CAPACITY, sizeof(*ev), GFP_KERNEL);
 	cpus = kvcalloc((size_t)ZL_RING_CAPACITY * nr_cpu_ids, sizeof(*cpus),
@@ -363,7 +418,11 @@ int zl_render_events(struct zl_buf *b)
 		goto out;
 	}
 
-	spin_lock(&zl_log.lock);
+	mutex_lock(&zl_log.lock);
+	/* a change no event explained is logged before the copy */
+	if (!zl_log.mem_busy && zl_fingerprint_stable(&live) &&
+	    live != zl_log.last_fp)
+		zl_log_locked(ZL_EV_FP_CHANGE, NUMA_NO_NODE, -1, 0, 0, live);
 	zl_counters_locked(&c);
 	for (i = 0; i < c.count; i++) {
 		slot = (zl_log.head + i) % ZL_RING_CAPACITY;
@@ -372,7 +431,7 @@ int zl_render_events(struct zl_buf *b)
 		       &zl_log.cpus[(size_t)slot * nr_cpu_ids],
 		       ev[i].ncpus * sizeof(*cpus));
 	}
-	spin_unlock(&zl_log.lock);
+	mutex_unlock(&zl_log.lock);
 
 	zl_printf(b, "zonelens-format %d\n", ZL_FORMAT_VERSION);
 	zl_printf(b, "log loaded_ns %llu capacity %u first_seq %llu last_seq %llu",

@@ -2,6 +2,8 @@
 /*
  * zonelens: zonelist walk and fingerprint.
  *
+ * Process context only (the walks call cond_resched() once per node).
+ *
  * There is no lock a module can take against a zonelist rebuild, so every
  * load here is a racy single load (READ_ONCE) of a pointer that the kernel
  * never frees: pg_data_t and struct zone live as long as the system.
@@ -11,6 +13,7 @@
 #include <linux/kernel.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
+#include <linux/sched.h>
 #include "zl.h"
 
 #define ZL_FNV_OFFSET	0xcbf29ce484222325ULL
@@ -69,6 +72,29 @@ u64 zl_fingerprint(void)
 				h = zl_fp_word(h, zl_fp_zone_word(zone));
 			h = zl_fp_word(h, 0xffffffff);
 		}
+		cond_resched();
 	}
 	return h;
+}
+
+/*
+ * Walk until two consecutive walks agree (at most ZL_MAX_PASSES walks).
+ * Returns false, with the last walk in *@fp, if they never did.
+ * Process context only.
+ */
+bool zl_fingerprint_stable(u64 *fp)
+{
+	u64 prev = zl_fingerprint(), cur;
+	int i;
+
+	for (i = 1; i < ZL_MAX_PASSES; i++) {
+		cur = zl_fingerprint();
+		if (cur == prev) {
+			*fp = cur;
+			return true;
+		}
+		prev = cur;
+	}
+	*fp = prev;
+	return false;
 }

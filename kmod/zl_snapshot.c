@@ -6,6 +6,15 @@
  * so a file is rendered whole, again, and handed out only when two
  * consecutive passes are byte for byte equal.  After ZL_MAX_PASSES passes
  * without agreement the last pass is handed out with "stable 0".
+ *
+ * Equal passes alone would accept a state in the middle of a full rebuild
+ * (build_all_zonelists(NULL) rewrites node after node, and on a large
+ * machine computing one node's order takes long enough for two quick
+ * passes to see the same half-rebuilt set).  Every such runtime rebuild
+ * runs between the MEM_GOING_* and the final memory notification, so the
+ * accepted pass must also have run with no memory operation in flight and
+ * no memory event during it (zl_mem_quiet()).  The node hot-add build of
+ * one offline node's own lists has no notification; equal passes cover it.
  */
 #include <linux/kernel.h>
 #include <linux/nodemask.h>
@@ -40,6 +49,8 @@ int zl_render_stable(struct zl_buf *out, enum zl_file kind)
 	struct zl_buf prev, cur;
 	size_t ins_prev, ins_cur;
 	char lines[40];
+	u64 seq0, seq1;
+	bool quiet;
 	int passes, stable = 0;
 	int ret, n;
 
@@ -62,10 +73,12 @@ int zl_render_stable(struct zl_buf *out, enum zl_file kind)
 	for (passes = 2; ; passes++) {
 		cond_resched();
 		zl_buf_reset(&cur);
+		quiet = zl_mem_quiet(&seq0);
 		zl_render_pass(&cur, kind, &ins_cur);
 		if (cur.err)
 			break;
-		if (zl_same(&prev, &cur)) {
+		quiet = zl_mem_quiet(&seq1) && quiet && seq0 == seq1;
+		if (quiet && zl_same(&prev, &cur)) {
 			stable = 1;
 			break;
 		}
