@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Units of zonelens_workflow over the roots of fixtures/make_fixtures.py (lists derived there).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "zonelens/error.hpp"
+#include "zonelens/sources.hpp"
+#include "zonelens/workflow/diff.hpp"
+#include "zonelens/workflow/eras.hpp"
+#include "zonelens/workflow/snapshot_doc.hpp"
+#include "zonelens/workflow/watch.hpp"
+
+namespace zonelens::workflow {
+namespace {
+
+namespace fs = std::filesystem;
+
+SnapshotDoc doc_of(const std::string& name) {
+  const fs::path dir = fs::path(ZL_WF_FIXTURES) / name / "sys/kernel/debug/zonelens";
+  return make_snapshot_doc("root " + name, "2024-01-01T00:00:00Z", "6.12.0-zonelens-wf",
+                           read_text_file(dir / "snapshot", "fixture"),
+                           read_text_file(dir / "events", "fixture"), name);
+}
+
+EraRules rules() { return *rules_for_release("6.12.0"); }
+
+TEST(Diff, MemoryOnlineIsExplainedByTheRecordedCpumasks) {
+  const auto r = diff_snapshots(doc_of("boot"), doc_of("mem-online"), rules());
+  EXPECT_TRUE(r.explained) << r.summary;
+  ASSERT_TRUE(r.cause.has_value());
+  EXPECT_EQ(r.cause->seq, 2U);
+  EXPECT_EQ(r.between.size(), 2U);
+  EXPECT_EQ(r.missing, 0U);
+  ASSERT_EQ(r.changes.size(), 4U);  // node 3 gained memory: every list grew
+  for (const auto& c : r.changes) {
+    ASSERT_TRUE(c.as_predicted.has_value());
+    EXPECT_TRUE(*c.as_predicted);
+  }
+  EXPECT_NE(r.summary.find("memory online on node 3"), std::string::npos) << r.summary;
+  EXPECT_NE(r.summary.find("CPUs on nodes 0,1"), std::string::npos) << r.summary;
+}
+
+TEST(Diff, TamperedListsAreUnexplained) {
+  const auto r = diff_snapshots(doc_of("boot"), doc_of("mem-online-tampered"), rules());
+  EXPECT_FALSE(r.explained);
+  ASSERT_TRUE(r.cause.has_value());
+  std::vector<NodeId> off;
+  for (const auto& v : r.verdicts) {
+    if (!v.match()) {
+      off.push_back(v.node);
+    }
+  }
+  EXPECT_EQ(off, std::vector<NodeId>{0});
+}
+
+TEST(Diff, ChangeWithoutEventIsUnexplained) {
+  const auto r = diff_snapshots(doc_of("boot"), doc_of("no-event"), rules());
+  EXPECT_FALSE(r.explained);
+  EXPECT_FALSE(r.cause.has_value());
+  EXPECT_NE(r.summary.find("no logged event"), std::string::npos) << r.summary;
+}
+
+TEST(Diff, NoChangeIsExplained) {
+  const auto r = diff_snapshots(doc_of("mem-online"), doc_of("mem-online"), rules());
+  EXPECT_TRUE(r.explained);
+  EXPECT_TRUE(r.changes.empty());
+  EXPECT_TRUE(r.between.empty());
+}
+
+TEST(Diff, ChangeKinds) {
+  const auto r = diff_snapshots(doc_of("mem-online"), doc_of("mem-online-tampered"), rules());
+  ASSERT_EQ(r.changes.size(), 1U);
+  EXPECT_EQ(r.changes[0].node, 0);
+  EXPECT_EQ(r.changes[0].kind, ChangeKind::kReordered);
+}
+
+TEST(SnapshotDoc, RoundTripAndStrictness) {
+  const auto d = doc_of("mem-online");
+  const std::string text = snapshot_doc_json(d);
+  const auto back = parse_snapshot_doc(text, "B.json");
+  EXPECT_EQ(back.snapshot.fingerprint, d.snapshot.fingerprint);
+  EXPECT_EQ(back.raw_events, d.raw_events);
+  EXPECT_THROW(parse_snapshot_doc(text.substr(0, text.size() / 2), "B.json"), InputError);
+  std::string edited = text;
+  const std::string fp = format_fingerprint(d.snapshot.fingerprint);
+  edited.replace(edited.rfind("\"fingerprint\": \"" + fp), 17, "\"fingerprint\": \"0");
+  EXPECT_THROW(parse_snapshot_doc(edited, "B.json"), InputError);
+  EXPECT_THROW(parse_snapshot_doc("{\"zonelens_snapshot\": 2}", "B.json"), InputError);
+}
+
+TEST(Watch, BootStateIsVerifiedAndStaleOnNode0) {
+  const auto d = doc_of("boot");
+  const auto c = check_state(d.snapshot, d.events, rules());
+  EXPECT_TRUE(c.verified) << c.context;
+  // A rebuild now sees CPUs on nodes 0,1: node 0 prefers node 2 (20*1024) over node 1 (21*1024).
+  EXPECT_EQ(c.stale_nodes, std::vector<NodeId>{0});
+}
+
+TEST(Watch, EventsAfterCountsMissing) {
+  auto log = doc_of("mem-online").events;
+  auto n = events_after(log, 0);
+  EXPECT_EQ(n.events.size(), 2U);
+  EXPECT_EQ(n.missing, 0U);
+  log.events.erase(log.events.begin());
+  log.first_seq = 2;
+  n = events_after(log, 0);
+  EXPECT_EQ(n.events.size(), 1U);
+  EXPECT_EQ(n.missing, 1U);
+  EXPECT_TRUE(events_after(log, 2).events.empty());
+}
+
+TEST(Eras, SameEraChangesNothing) {
+  const auto d = doc_of("mem-online");
+  const auto c = compare_eras(d.snapshot.topology, rules(), rules(), RebuildContext{});
+  EXPECT_EQ(c.changed(), 0U);
+  EXPECT_EQ(c.nodes.size(), 4U);
+}
+
+TEST(Eras, MemorylessLocalNodeDiffersBefore67) {
+  // Node 3 of the boot machine is memoryless: 6.7+ skips it as local, 6.1 puts it first.
+  const auto d = doc_of("boot");
+  const auto c =
+      compare_eras(d.snapshot.topology, *rules_for_release("6.1.0"), rules(), RebuildContext{});
+  bool node3 = false;
+  for (const auto& n : c.nodes) {
+    node3 = node3 || (n.node == 3 && n.order_changed);
+  }
+  EXPECT_TRUE(node3);
+}
+
+TEST(Events, Describe) {
+  Event e;
+  e.type = EventType::kCpuOffline;
+  e.cpu = 5;
+  e.nid = 1;
+  EXPECT_EQ(describe_event(e), "CPU 5 offline on node 1");
+  EXPECT_EQ(nodes_with_cpus_text({}), "none");
+}
+
+}  // namespace
+}  // namespace zonelens::workflow

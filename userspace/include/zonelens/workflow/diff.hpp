@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// `zonelens diff A B`: which nodes' lists changed between two snapshots, the events in between,
+// and whether the model explains the change. Pure: parsed documents in, a report out.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "zonelens/model.hpp"
+#include "zonelens/snapshot.hpp"
+#include "zonelens/verify.hpp"
+
+namespace zonelens::workflow {
+
+struct SnapshotDoc;
+
+enum class ChangeKind {
+  kReordered,        // same zonerefs, another order
+  kGrew,             // B has every zoneref of A, in A's order, and more
+  kShrank,           // A has every zoneref of B, in B's order, and more
+  kReplaced,         // some zonerefs came, some went
+  kGrewReordered,    // more zonerefs, and the old ones in another order
+  kShrankReordered,  // fewer zonerefs, and the rest in another order
+};
+std::string_view change_kind_name(ChangeKind kind);
+
+// One node whose lists differ between A and B.
+struct NodeChange {
+  NodeId node = 0;
+  ChangeKind kind = ChangeKind::kReordered;
+  ListDifference first;              // the first differing position (live = B, predicted = A)
+  NodeZonelists before;              // A's lists (empty when A does not have the node)
+  NodeZonelists after;               // B's lists
+  std::optional<bool> as_predicted;  // B's lists equal the model's; unset when no model was run
+};
+
+struct DiffReport {
+  std::uint64_t fingerprint_a = 0, fingerprint_b = 0;
+  std::uint64_t generation_a = 0, generation_b = 0;
+  bool module_reloaded = false;  // loaded_ns differs: the log of A and B are different logs
+  std::vector<Event> between;    // B's events with A.last_seq < seq <= B.last_seq
+  std::uint64_t missing = 0;     // sequence numbers in that window the ring no longer had
+  std::uint64_t lost = 0;        // events the notifiers could not record, between A and B
+  std::vector<NodeChange> changes;
+  std::optional<Event> cause;  // the last fingerprint-changing event between A and B
+  std::string kernel_release;  // the rules the model ran with
+  std::optional<RebuildContext> context;
+  std::vector<NodeVerdict> verdicts;  // B's lists against the model (empty when not run)
+  bool explained = false;
+  std::string summary;  // one sentence
+};
+
+// `rules`: the model's rules for B (normally rules_for_release(B's kernel_release)).
+DiffReport diff_snapshots(const SnapshotDoc& a, const SnapshotDoc& b, const EraRules& rules);
+
+// "memory online on node 3", "CPU 5 offline on node 1", "a change noticed at read".
+std::string describe_event(const Event& e);
+// "0,1" of the nodes with CPUs in an event's cpumasks; "none" when empty.
+std::string nodes_with_cpus_text(const CpuMap& cpus);
+// The rebuild context an event's recorded cpumasks describe.
+RebuildContext context_of_event(const Event& e);
+
+}  // namespace zonelens::workflow

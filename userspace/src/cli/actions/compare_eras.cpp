@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// zonelens compare-eras --kernel A --kernel B: what changes in the lists when this machine moves
+// from one kernel era to another. (predict takes one --kernel, so this is its own command.)
+#include <nlohmann/json.hpp>
+
+#include "zonelens/cli.hpp"
+#include "zonelens/error.hpp"
+#include "zonelens/workflow/eras.hpp"
+
+namespace zonelens::cli {
+namespace {
+
+using nlohmann::json;
+
+void get_arguments(po::options_description& opts, po::positional_options_description& /*pos*/) {
+  opts.add_options()("kernel", po::value<std::vector<std::string>>()->value_name("REL|ERA"),
+                     "a kernel release (6.1.0) or era name (5.19-6.6); give it twice (from, to), "
+                     "or once to compare the source's own release with it");
+  add_root_option(opts);
+  add_topology_option(opts);
+  add_context_option(opts);
+  add_json_option(opts);
+}
+
+struct Side {
+  std::string name;
+  EraRules rules;
+};
+
+Side side_of(const std::string& spec, const EraRules& fallback) {
+  if (auto r = rules_for_release(spec)) {
+    return {spec, *r};
+  }
+  if (auto era = parse_era_name(spec)) {
+    EraRules r = fallback;
+    r.era = *era;
+    return {spec, r};
+  }
+  throw UsageError("--kernel '" + spec +
+                   "' is neither a release like 6.1.0 nor an era name like "
+                   "5.19-6.6");
+}
+
+std::string order_text(const NodeZonelists* n) {
+  if (n == nullptr) {
+    return "(not built)";
+  }
+  std::string s;
+  for (const auto id : n->node_order) {
+    s += (s.empty() ? "" : " ") + std::to_string(id);
+  }
+  return s.empty() ? "-" : s;
+}
+
+std::string list_text(const Topology& topo, const NodeZonelists* n) {
+  if (n == nullptr) {
+    return "(not built)";
+  }
+  std::string s;
+  for (const auto& r : n->fallback) {
+    if (!s.empty()) {
+      s += ' ';
+    }
+    append_zoneref(s, topo, r);
+  }
+  return s.empty() ? "-" : s;
+}
+
+json node_json(const Topology& topo, const NodeZonelists* n) {
+  if (n == nullptr) {
+    return nullptr;
+  }
+  json f = json::array();
+  json nf = json::array();
+  for (const auto& r : n->fallback) {
+    f.push_back(zoneref_name(topo, r));
+  }
+  for (const auto& r : n->nofallback) {
+    nf.push_back(zoneref_name(topo, r));
+  }
+  return {{"node_order", n->node_order}, {"fallback", f}, {"nofallback", nf}};
+}
+
+int execute(const po::variables_map& vm) {
+  const auto specs = vm.count("kernel") != 0 ? vm["kernel"].as<std::vector<std::string>>()
+                                             : std::vector<std::string>{};
+  if (specs.empty() || specs.size() > 2) {
+    throw UsageError("give --kernel once (compare with the source's release) or twice (from, to)");
+  }
+  const Observation o = observe(vm);
+  const auto own = rules_for_release(o.topology.kernel_release);
+  const EraRules base = own.value_or(EraRules{});
+  Side from{o.topology.kernel_release, base};
+  if (specs.size() == 1 && !own) {
+    throw InputError("kernel release '" + o.topology.kernel_release +
+                     "' of the source is not like 6.12.0: pass --kernel twice");
+  }
+  if (specs.size() == 2) {
+    from = side_of(specs[0], base);
+  }
+  const Side to = side_of(specs.back(), base);
+  RebuildContext ctx;
+  ctx.kind = context_option(vm).value_or(RebuildKind::kBoot);
+  const auto cmp = workflow::compare_eras(o.topology, from.rules, to.rules, ctx);
+  const std::string context = ctx.kind == RebuildKind::kBoot ? "boot" : "runtime";
+  Output sink;
+  std::string& out = sink.text;
+  if (json_wanted(vm)) {
+    json nodes = json::array();
+    for (const auto& n : cmp.nodes) {
+      nodes.push_back({{"node", n.node},
+                       {"order_changed", n.order_changed},
+                       {"lists_changed", n.lists_changed},
+                       {"from", node_json(o.topology, n.from)},
+                       {"to", node_json(o.topology, n.to)}});
+    }
+    const json doc = {
+        {"source", o.origin},
+        {"context", context},
+        {"from", {{"kernel", from.name}, {"era", std::string(era_name(from.rules.era))}}},
+        {"to", {{"kernel", to.name}, {"era", std::string(era_name(to.rules.era))}}},
+        {"changed", cmp.changed()},
+        {"nodes", std::move(nodes)}};
+    out += doc.dump(2) + "\n";
+  } else {
+    out += "compare " + from.name + " (era " + std::string(era_name(from.rules.era)) + ") -> " +
+           to.name + " (era " + std::string(era_name(to.rules.era)) + ") on " + o.origin + ", " +
+           context + " rebuild\n";
+    for (const auto& n : cmp.nodes) {
+      if (!n.order_changed && !n.lists_changed) {
+        out +=
+            "node " + std::to_string(n.node) + ": unchanged (order " + order_text(n.from) + ")\n";
+        continue;
+      }
+      out += "node " + std::to_string(n.node) + ": changes\n    order    " + order_text(n.from) +
+             "  ->  " + order_text(n.to) + "\n    from     " + list_text(o.topology, n.from) +
+             "\n    to       " + list_text(o.topology, n.to) + "\n";
+    }
+    out += "result: " + std::to_string(cmp.changed()) + " of " + std::to_string(cmp.nodes.size()) +
+           " nodes change\n";
+  }
+  sink.flush();
+  return kExitOk;
+}
+
+const Action kAction{"compare-eras",
+                     "what changes in the lists if this machine moves from one kernel era to "
+                     "another (--kernel A --kernel B)",
+                     get_arguments, execute};
+
+}  // namespace
+}  // namespace zonelens::cli

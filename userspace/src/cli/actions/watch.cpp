@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// zonelens watch: follow the module's event log by polling (debugfs has no inotify), re-verify
+// after generation changes, report stale lists after CPU hotplug.
+#include "zonelens/workflow/watch.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "zonelens/cli.hpp"
+#include "zonelens/error.hpp"
+#include "zonelens/workflow/diff.hpp"
+
+namespace zonelens::cli {
+namespace {
+
+using nlohmann::json;
+
+volatile std::sig_atomic_t g_stop =
+    0;  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+
+extern "C" void on_signal(int /*sig*/) { g_stop = 1; }
+
+void get_arguments(po::options_description& opts, po::positional_options_description& /*pos*/) {
+  opts.add_options()("interval", po::value<int>()->default_value(500)->value_name("MS"),
+                     "poll the events file every MS milliseconds (10 or more)")(
+      "count", po::value<int>()->value_name("N"), "stop after N events")(
+      "timeout", po::value<double>()->value_name("S"), "stop after S seconds")(
+      "fail-fast", po::bool_switch(), "stop with exit 1 at the first failed verification")(
+      "from-start", po::bool_switch(), "replay the events already in the log first");
+  add_root_option(opts);
+  add_kernel_option(opts);
+  add_json_option(opts);
+}
+
+std::string ids(const std::vector<NodeId>& v) {
+  std::string s;
+  for (const auto id : v) {
+    s += (s.empty() ? "" : ",") + std::to_string(id);
+  }
+  return s;
+}
+
+json check_json(const workflow::StateCheck& c) {
+  return {{"generation", c.generation},       {"fingerprint", format_fingerprint(c.fingerprint)},
+          {"verified", c.verified},           {"context", c.context},
+          {"mismatched_nodes", c.mismatched}, {"stale", !c.stale_nodes.empty()},
+          {"stale_nodes", c.stale_nodes}};
+}
+
+std::string check_text(const workflow::StateCheck& c) {
+  std::string s = "generation " + std::to_string(c.generation) + ": ";
+  s += c.verified ? "verified (" + c.context + ")"
+                  : "MISMATCH on nodes " + ids(c.mismatched) + " (" + c.context + ")";
+  s += c.stale_nodes.empty()
+           ? "; up to date"
+           : "; stale: nodes " + ids(c.stale_nodes) + " would move at the next rebuild";
+  return s;
+}
+
+void emit(Output& sink, bool as_json, const json& j, const std::string& text) {
+  sink.text += as_json ? j.dump() : text;
+  sink.text += '\n';
+  sink.flush();  // one line per event, as it happens
+}
+
+int execute(const po::variables_map& vm) {
+  const int interval = vm["interval"].as<int>();
+  if (interval < 10) {
+    throw UsageError("--interval is 10 ms or more");
+  }
+  const bool has_count = vm.count("count") != 0;
+  const bool has_timeout = vm.count("timeout") != 0;
+  const int count = has_count ? vm["count"].as<int>() : 0;
+  const double timeout = has_timeout ? vm["timeout"].as<double>() : 0;
+  if ((has_count && count < 1) || (has_timeout && timeout <= 0)) {
+    throw UsageError("--count and --timeout take positive numbers");
+  }
+  const bool fail_fast = vm["fail-fast"].as<bool>();
+  const bool as_json = json_wanted(vm);
+  const auto root = root_of(vm);
+  const auto dir = module_dir(root);
+
+  ModuleState m = read_module(root);
+  const KernelChoice k = kernel_choice(vm, m.snapshot.topology);
+
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+
+  Output sink;
+  bool failed = false;
+  auto state = workflow::check_state(m.snapshot, m.events, k.rules);
+  failed = !state.verified;
+  emit(sink, as_json,
+       {{"type", "start"},
+        {"dir", dir.string()},
+        {"kernel", k.release},
+        {"last_seq", m.events.last_seq},
+        {"check", check_json(state)}},
+       "watching " + dir.string() + " from seq " + std::to_string(m.events.last_seq) + ", " +
+           check_text(state));
+  std::uint64_t last_seq = vm["from-start"].as<bool>() ? 0 : m.events.last_seq;
+  std::uint64_t generation = vm["from-start"].as<bool>() ? 0 : m.snapshot.generation;
+  std::uint64_t loaded_ns = m.events.loaded_ns;
+  int seen = 0;
+  const auto start = std::chrono::steady_clock::now();
+  const std::string events_file = (dir / "events").string();
+  std::string why_stop = failed && fail_fast ? "fail-fast" : "";
+  bool first_pass = true;
+  while (why_stop.empty()) {
+    if (!first_pass) {
+      // Sleep in slices so that a signal or the timeout ends the wait promptly.
+      const auto wake = std::chrono::steady_clock::now() + std::chrono::milliseconds(interval);
+      while (g_stop == 0 && std::chrono::steady_clock::now() < wake) {
+        const timespec slice{0, 20'000'000};
+        ::nanosleep(&slice, nullptr);
+        if (has_timeout &&
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >=
+                timeout) {
+          break;
+        }
+      }
+    }
+    first_pass = false;
+    if (g_stop != 0) {
+      why_stop = "signal";
+      break;
+    }
+    if (has_timeout &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >=
+            timeout) {
+      why_stop = "timeout";
+      break;
+    }
+    const EventLog log = parse_event_log(
+        read_text_file(events_file, "load the module again (insmod zonelens.ko)"), events_file);
+    if (log.loaded_ns != loaded_ns) {
+      emit(sink, as_json, {{"type", "reloaded"}, {"loaded_ns", log.loaded_ns}},
+           "the module was reloaded: following the new event log from its start");
+      loaded_ns = log.loaded_ns;
+      last_seq = 0;
+      generation = 0;
+    }
+    const auto fresh = workflow::events_after(log, last_seq);
+    if (fresh.missing != 0) {
+      emit(sink, as_json, {{"type", "dropped"}, {"after_seq", last_seq}, {"count", fresh.missing}},
+           std::to_string(fresh.missing) + " events after seq " + std::to_string(last_seq) +
+               " left the ring before they were read");
+    }
+    // The state check runs once per batch, on a snapshot read now: with polling, the state
+    // between two events of one batch is not observable.
+    bool need_check = false;
+    std::size_t check_at = 0;
+    {
+      std::uint64_t g = generation;
+      for (std::size_t i = 0; i < fresh.events.size(); ++i) {
+        const auto& e = fresh.events[i];
+        if (e.generation != g || e.type == EventType::kCpuOnline ||
+            e.type == EventType::kCpuOffline) {
+          need_check = true;
+          check_at = i;
+        }
+        g = e.generation;
+      }
+    }
+    if (need_check) {
+      m = read_module(root);
+      state = workflow::check_state(m.snapshot, log, k.rules);
+    }
+    for (std::size_t i = 0; i < fresh.events.size() && why_stop.empty(); ++i) {
+      const auto& e = fresh.events[i];
+      const bool changed = e.generation != generation;
+      generation = e.generation;
+      last_seq = e.seq;
+      const bool with_check = need_check && i == check_at;
+      json j = {{"type", "event"},
+                {"seq", e.seq},
+                {"event", std::string(event_type_name(e.type))},
+                {"description", workflow::describe_event(e)},
+                {"generation", e.generation},
+                {"generation_changed", changed},
+                {"nodes_with_cpus", workflow::nodes_with_cpus_text(e.cpus)},
+                {"check", with_check ? check_json(state) : json(nullptr)}};
+      std::string text = "seq " + std::to_string(e.seq) + " " +
+                         std::string(event_type_name(e.type)) + ": " + workflow::describe_event(e) +
+                         (changed ? ", new generation " + std::to_string(e.generation) : "");
+      if (with_check) {
+        text += "; now " + check_text(state);
+        if (!state.verified) {
+          failed = true;
+        }
+      }
+      emit(sink, as_json, j, text);
+      ++seen;
+      if (with_check && !state.verified && fail_fast) {
+        why_stop = "fail-fast";
+      } else if (has_count && seen >= count) {
+        why_stop = "count";
+      }
+    }
+    last_seq = std::max(last_seq, log.last_seq);
+  }
+  emit(sink, as_json,
+       {{"type", "stop"}, {"reason", why_stop}, {"events", seen}, {"failed", failed}},
+       "stopped (" + why_stop + ") after " + std::to_string(seen) + " events" +
+           (failed ? ", with a failed verification" : ""));
+  return failed ? kExitMismatch : kExitOk;
+}
+
+const Action kAction{"watch",
+                     "follow the module's event log (polling), re-verify after every rebuild and "
+                     "report stale lists; exit 1 when a verification failed",
+                     get_arguments, execute};
+
+}  // namespace
+}  // namespace zonelens::cli

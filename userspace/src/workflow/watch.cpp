@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "zonelens/workflow/watch.hpp"
+
+#include "zonelens/verify.hpp"
+
+namespace zonelens::workflow {
+
+StateCheck check_state(const Snapshot& snapshot, const EventLog& log, const EraRules& rules) {
+  StateCheck c;
+  c.generation = snapshot.generation;
+  c.fingerprint = snapshot.fingerprint;
+  const auto candidates = candidate_contexts(snapshot, log);
+  std::vector<NodeVerdict> first;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const auto verdicts = compare_zonelists(
+        snapshot.zonelists, predict(snapshot.topology, rules, candidates[i].context).nodes);
+    if (i == 0) {
+      first = verdicts;
+      c.context = candidates[i].label;
+    }
+    if (all_match(verdicts)) {
+      c.verified = true;
+      c.context = candidates[i].label;
+      break;
+    }
+  }
+  if (!c.verified) {
+    for (const auto& v : first) {
+      if (!v.match()) {
+        c.mismatched.push_back(v.node);
+      }
+    }
+  }
+  RebuildContext now;
+  now.kind = RebuildKind::kRuntime;  // the topology's current cpumasks
+  for (const auto& v :
+       compare_zonelists(snapshot.zonelists, predict(snapshot.topology, rules, now).nodes)) {
+    if (!v.match()) {
+      c.stale_nodes.push_back(v.node);
+    }
+  }
+  return c;
+}
+
+NewEvents events_after(const EventLog& log, std::uint64_t after_seq) {
+  NewEvents n;
+  for (const auto& e : log.events) {
+    if (e.seq > after_seq) {
+      n.events.push_back(e);
+    }
+  }
+  if (log.last_seq > after_seq) {
+    n.missing = (log.last_seq - after_seq) - n.events.size();
+  }
+  return n;
+}
+
+}  // namespace zonelens::workflow
