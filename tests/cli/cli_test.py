@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""CLI tests of zonelens: every command's output and exit code on the fixtures, bad inputs included.
+
+  cli_test.py --zonelens BIN --fixtures DIR --list        names of the cases (for ctest)
+  cli_test.py --zonelens BIN --fixtures DIR CASE...       run cases (all when none given)
+
+Exit status 0 pass, 1 fail, 77 skipped (ctest SKIP_RETURN_CODE). Python standard library only.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+CASES = {}
+SKIP = 77
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+class Skip(Exception):
+    pass
+
+
+class Ctx:
+    def __init__(self, zonelens, fixtures):
+        self.bin = zonelens
+        self.fixtures = fixtures
+
+    def root(self, name):
+        return os.path.join(self.fixtures, "roots", name)
+
+    def run(self, *args, user=None):
+        p = subprocess.run([self.bin, *args], capture_output=True, text=True, timeout=60, user=user)
+        return p.returncode, p.stdout, p.stderr
+
+    def expect(self, args, code, stdout_has=(), stderr_is=None, stderr_has=(), user=None):
+        rc, out, err = self.run(*args, user=user)
+        where = f"zonelens {' '.join(args)}"
+        assert rc == code, f"{where}: exit {rc}, wanted {code}\nstdout:\n{out}\nstderr:\n{err}"
+        for s in stdout_has:
+            assert s in out, f"{where}: stdout lacks {s!r}:\n{out}"
+        if stderr_is is not None:
+            assert err == stderr_is, f"{where}: stderr is\n{err!r}\nwanted\n{stderr_is!r}"
+        for s in stderr_has:
+            assert s in err, f"{where}: stderr lacks {s!r}:\n{err}"
+        if code == 2:
+            # every error is one line on stderr and nothing on stdout
+            assert err.count("\n") == 1 and err.startswith("zonelens"), f"{where}: stderr {err!r}"
+            assert out == "", f"{where}: stdout on error: {out!r}"
+        return out, err
+
+    def golden(self, args, name):
+        out, _ = self.expect(args, 0)
+        got = json.loads(out)
+        with open(os.path.join(self.fixtures, "expected", name)) as f:
+            want = json.load(f)
+        assert got["kernel"] == want["kernel"], f"kernel {got['kernel']} != {want['kernel']}"
+        slim = [{k: n[k] for k in ("node", "fallback", "nofallback")} for n in got["nodes"]]
+        assert slim == want["nodes"], (f"zonelens {' '.join(args)}: nodes differ from {name}:\n"
+                                       + json.dumps(slim, indent=1))
+        return got
+
+
+class Scratch:
+    """A writable copy of a fixture root."""
+
+    def __init__(self, ctx, name):
+        self.dir = tempfile.mkdtemp(prefix="zonelens-cli-")
+        self.path = os.path.join(self.dir, name)
+        shutil.copytree(ctx.root(name), self.path)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.dir)
+
+    def file(self, rel):
+        return os.path.join(self.path, rel)
+
+    def edit(self, rel, fn):
+        with open(self.file(rel)) as f:
+            text = f.read()
+        with open(self.file(rel), "w") as f:
+            f.write(fn(text))
+
+
+SNAP = "sys/kernel/debug/zonelens/snapshot"
+EVENTS = "sys/kernel/debug/zonelens/events"
+
+
+# ---- help and usage ----
+@case
+def help_lists_commands(c):
+    out, _ = c.expect(["--help"], 0, stdout_has=["predict", "show", "verify", "zonelens <command>"])
+    for cmd in ("predict", "show", "verify"):
+        out, _ = c.expect([cmd, "--help"], 0, stdout_has=[f"usage: zonelens {cmd}", "--json"])
+    c.expect(["predict", "--help"], 0, stdout_has=["--root", "--topology", "--kernel", "--context"])
+
+
+@case
+def usage_errors(c):
+    c.expect([], 2)
+    c.expect(["frobnicate"], 2, stderr_has=["unknown command 'frobnicate'"])
+    c.expect(["predict", "--frob"], 2, stderr_has=["zonelens predict:", "--help"])
+    c.expect(["predict", "--root", c.root("four-node-sysfs"), "--context", "later"], 2,
+             stderr_has=["--context is boot or runtime"])
+    c.expect(["predict", "--root", c.root("four-node-sysfs"), "--kernel", "banana"], 2,
+             stderr_has=["--kernel 'banana' is not a release"])
+    c.expect(["predict", "--root", c.root("four-node-sysfs"), "--topology", "x.json"], 2,
+             stderr_has=["--root and --topology exclude each other"])
+
+
+# ---- predict ----
+@case
+def predict_sysfs_root_boot(c):
+    got = c.golden(["predict", "--root", c.root("four-node-sysfs"), "--json"], "four-node-boot.json")
+    assert got["context"] == "boot" and got["source"] == "sysfs" and got["era"] == "6.7+", got
+
+
+@case
+def predict_sysfs_root_runtime(c):
+    c.golden(["predict", "--root", c.root("four-node-sysfs"), "--context", "runtime", "--json"],
+             "four-node-runtime.json")
+
+
+@case
+def predict_module_root(c):
+    got = c.golden(["predict", "--root", c.root("four-node-runtime"), "--context", "runtime",
+                    "--json"], "four-node-runtime.json")
+    assert got["source"] == "module", got
+
+
+@case
+def predict_text(c):
+    out, _ = c.expect(["predict", "--root", c.root("four-node-sysfs")], 0)
+    assert "era 6.7+" in out and "boot rebuild" in out, out
+    assert "node 3\n  order       1 0 2\n  fallback    1:Normal 0:Normal 0:DMA32 0:DMA 2:Normal\n"\
+        "  nofallback  -\n" in out, out
+
+
+@case
+def predict_topology_file(c):
+    c.golden(["predict", "--topology", os.path.join(c.fixtures, "topologies/cxl-what-if.json"),
+              "--json"], "cxl-what-if-boot.json")
+
+
+@case
+def predict_kernel_override(c):
+    out, _ = c.expect(["predict", "--root", c.root("four-node-sysfs"), "--kernel", "5.15.0",
+                       "--json"], 0)
+    got = json.loads(out)
+    assert got["kernel"] == "5.15.0" and got["era"] != "6.7+", got
+
+
+@case
+def predict_live(c):
+    # The running machine: the module if loaded, otherwise libnuma + /proc. Either must work here.
+    out, _ = c.expect(["predict", "--json"], 0)
+    got = json.loads(out)
+    assert got["nodes"] and got["kernel"] == open("/proc/sys/kernel/osrelease").read().strip(), got
+
+
+@case
+def predict_errors(c):
+    c.expect(["predict", "--root", "/nonexistent/root"], 2,
+             stderr_is="zonelens: /nonexistent/root not found: pass a captured root directory to "
+                       "--root\n")
+    with Scratch(c, "four-node-sysfs") as s:
+        os.remove(s.file("proc/zoneinfo"))
+        c.expect(["predict", "--root", s.path], 2,
+                 stderr_is=f"zonelens: {s.file('proc/zoneinfo')} not found: capture /proc/zoneinfo "
+                           "into the root\n")
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as t:
+        t.write('{"kernel_release": "6.1.0", "nodes": [')
+        t.flush()
+        c.expect(["predict", "--topology", t.name], 2,
+                 stderr_has=[f"{t.name}: not valid JSON", "fix the topology file"])
+    c.expect(["predict", "--topology", "/nonexistent.json"], 2,
+             stderr_has=["/nonexistent.json not found"])
+
+
+# ---- show ----
+@case
+def show_json(c):
+    got = c.golden(["show", "--root", c.root("four-node-runtime"), "--json"],
+                   "four-node-runtime.json")
+    assert got["generation"] == 1 and got["fingerprint"] == "15199a465a97feb7", got
+
+
+@case
+def show_text(c):
+    out, _ = c.expect(["show", "--root", c.root("four-node-boot")], 0,
+                      stdout_has=["generation 0", "node 3\n  fallback    1:Normal 0:Normal"])
+
+
+@case
+def show_needs_module(c):
+    root = c.root("four-node-sysfs")
+    c.expect(["show", "--root", root], 2,
+             stderr_is=f"zonelens: {root}/sys/kernel/debug/zonelens not found: capture the root "
+                       "with the module loaded (copy /sys/kernel/debug/zonelens/snapshot and "
+                       "events)\n")
+
+
+@case
+def show_live_without_module(c):
+    if os.path.exists("/sys/module/zonelens"):
+        raise Skip("the zonelens module is loaded on this machine")
+    _, err = c.expect(["show"], 2)
+    assert ("/sys/kernel/debug is not mounted: mount -t debugfs none /sys/kernel/debug" in err
+            or "/sys/kernel/debug/zonelens not found: load the module (insmod zonelens.ko)" in err), err
+
+
+# ---- verify ----
+@case
+def verify_runtime_event(c):
+    out, _ = c.expect(["verify", "--root", c.root("four-node-runtime")], 0,
+                      stdout_has=["event 3 (mem_online nid 2) rebuilt the lists", "node 3: match",
+                                  "result: match (4 nodes)"])
+    got = json.loads(c.expect(["verify", "--root", c.root("four-node-runtime"), "--json"], 0)[0])
+    assert got["result"] == "match" and all(n["status"] == "match" for n in got["nodes"]), got
+
+
+@case
+def verify_boot_generation_zero(c):
+    c.expect(["verify", "--root", c.root("four-node-boot")], 0,
+             stdout_has=["context: boot: no rebuild since the module loaded", "result: match"])
+
+
+@case
+def verify_explicit_context(c):
+    out, _ = c.expect(["verify", "--root", c.root("four-node-runtime"), "--context", "boot"], 1,
+                      stdout_has=["node 3: mismatch at fallback[0]: live 2:Normal, predicted "
+                                  "1:Normal", "result: mismatch (1 of 4 nodes differ)"])
+    c.expect(["verify", "--root", c.root("four-node-runtime"), "--context", "runtime"], 0)
+
+
+@case
+def verify_mismatch_json(c):
+    out, _ = c.expect(["verify", "--root", c.root("four-node-mismatch"), "--json"], 1)
+    got = json.loads(out)
+    assert got["result"] == "mismatch", got
+    n3 = got["nodes"][3]
+    assert n3 == {"node": 3, "status": "mismatch", "list": "fallback", "position": 1,
+                  "live": "0:Normal", "predicted": "1:Normal"}, n3
+    assert [n["status"] for n in got["nodes"][:3]] == ["match"] * 3, got
+
+
+@case
+def verify_bad_files(c):
+    bad = {
+        "unknown_version": (SNAP, lambda t: t.replace("zonelens-format 1", "zonelens-format 2", 1),
+                            "unknown format 'zonelens-format 2', this zonelens reads format 1: use a "
+                            "matching zonelens"),
+        "truncated": (SNAP, lambda t: t[: t.index("zonelist 2")],
+                      "truncated (no 'end' line): read it again"),
+        "unstable": (SNAP, lambda t: t.replace("stable 1", "stable 0"),
+                     "unstable, zonelists changed during every read pass: read it again"),
+        "fingerprint": (SNAP, lambda t: t.replace("zonelist 3 nofallback -",
+                                                  "zonelist 3 nofallback 0:DMA"),
+                        "does not match the zonelist lines"),
+        "keyword": (SNAP, lambda t: t.replace("passes 2", "passes 2\nthp 1"),
+                    "unknown keyword 'thp' in format 1"),
+        "events_truncated": (EVENTS, lambda t: t.replace("end\n", ""),
+                             "truncated (no 'end' line): read it again"),
+    }
+    for name, (rel, fn, msg) in bad.items():
+        with Scratch(c, "four-node-runtime") as s:
+            s.edit(rel, fn)
+            for cmd in ("verify", "show"):
+                c.expect([cmd, "--root", s.path], 2, stderr_has=[f"zonelens: {s.file(rel)}: ", msg])
+
+
+@case
+def verify_permission_denied(c):
+    with Scratch(c, "four-node-runtime") as s:
+        os.chmod(s.dir, 0o755)
+        os.chmod(s.file(SNAP), 0o400)  # like debugfs: root only
+        if os.geteuid() == 0:
+            if not hasattr(os, "setuid"):
+                raise Skip("running as root and cannot drop privileges")
+            user = 65534  # nobody: root ignores file modes, so run the binary unprivileged
+            if not os.access(c.bin, os.X_OK):
+                raise Skip("binary not executable")
+            try:
+                rc, out, err = c.run("--version", user=user)
+            except (PermissionError, OSError) as e:
+                raise Skip(f"cannot run as nobody: {e}")
+            if rc != 0:
+                raise Skip(f"nobody cannot run {c.bin} (its directories are private): {err.strip()}")
+        else:
+            user = None
+        c.expect(["verify", "--root", s.path], 2, user=user,
+                 stderr_is=f"zonelens: {s.file(SNAP)}: permission denied: run as root\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--zonelens", required=True)
+    ap.add_argument("--fixtures", required=True)
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("cases", nargs="*")
+    a = ap.parse_args()
+    if a.list:
+        print(";".join(CASES))
+        return 0
+    ctx = Ctx(a.zonelens, a.fixtures)
+    failed = skipped = 0
+    for name in a.cases or list(CASES):
+        try:
+            CASES[name](ctx)
+            print(f"PASS {name}")
+        except Skip as e:
+            skipped += 1
+            print(f"SKIP {name}: {e}")
+        except AssertionError as e:
+            failed += 1
+            print(f"FAIL {name}: {e}")
+    if failed:
+        return 1
+    return SKIP if skipped and len(a.cases) == 1 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

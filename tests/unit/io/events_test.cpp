@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The event log (`events` file).
+#include <gtest/gtest.h>
+
+#include "test_util.hpp"
+#include "zonelens/snapshot.hpp"
+
+namespace zonelens {
+namespace {
+
+using test::error_of;
+using test::replace;
+
+const std::string kFile = "/sys/kernel/debug/zonelens/events";
+const std::string kLog =
+    "zonelens-format 1\n"
+    "log loaded_ns 1234567 capacity 256 first_seq 1 last_seq 4 dropped 0 lost 2 cpu_overlap 0\n"
+    "event 1 ts 5050123456 mem_going_online nid 2 pfn 0x100000 nr 32768 fp 9c1f0e6a2b7d4410 gen 0 "
+    "cpus 0:0-1,1:2-3\n"
+    "event 2 ts 5050223456 mem_online nid 2 pfn 0x100000 nr 32768 fp 0b1e0e6a2b7d4410 gen 1 cpus "
+    "0:0-1,1:2-3\n"
+    "event 3 ts 9000000000 cpu_offline cpu 3 nid 1 fp 0b1e0e6a2b7d4410 gen 1 cpus 0:0-1,1:2-3,5\n"
+    "event 4 ts 9100000000 fp_change at read fp 00000000000000ff gen 2 cpus -\n"
+    "end\n";
+
+TEST(EventLog, ParsesEveryShape) {
+  const EventLog log = parse_event_log(kLog, kFile);
+  EXPECT_EQ(log.loaded_ns, 1234567U);
+  EXPECT_EQ(log.capacity, 256U);
+  EXPECT_EQ(log.first_seq, 1U);
+  EXPECT_EQ(log.last_seq, 4U);
+  EXPECT_EQ(log.lost, 2U);
+  ASSERT_EQ(log.events.size(), 4U);
+  const Event& m = log.events[1];
+  EXPECT_EQ(m.seq, 2U);
+  EXPECT_EQ(m.ts_ns, 5050223456U);
+  EXPECT_EQ(m.type, EventType::kMemOnline);
+  EXPECT_EQ(m.nid, 2);
+  EXPECT_EQ(m.pfn, 0x100000U);
+  EXPECT_EQ(m.nr_pages, 32768U);
+  EXPECT_EQ(m.generation, 1U);
+  EXPECT_EQ(format_fingerprint(m.fingerprint), "0b1e0e6a2b7d4410");
+  EXPECT_EQ(m.cpus, (CpuMap{{0, {0, 1}}, {1, {2, 3}}}));
+  const Event& c = log.events[2];
+  EXPECT_EQ(c.type, EventType::kCpuOffline);
+  EXPECT_EQ(c.cpu, 3);
+  EXPECT_EQ(c.nid, 1);
+  EXPECT_EQ(c.cpus.at(1), (std::vector<int>{2, 3, 5}));  // "1:2-3,5": commas inside a list
+  const Event& f = log.events[3];
+  EXPECT_EQ(f.type, EventType::kFpChange);
+  EXPECT_EQ(f.at, "read");
+  EXPECT_TRUE(f.cpus.empty());
+  EXPECT_FALSE(f.nid);
+}
+
+TEST(EventLog, EventThatSetAGeneration) {
+  const EventLog log = parse_event_log(kLog, kFile);
+  ASSERT_NE(log.event_that_set(1), nullptr);
+  EXPECT_EQ(log.event_that_set(1)->seq, 2U);
+  EXPECT_EQ(log.event_that_set(2)->seq, 4U);
+  EXPECT_EQ(log.event_that_set(0), nullptr);
+  EXPECT_EQ(log.event_that_set(9), nullptr);
+}
+
+TEST(EventLog, EmptyLog) {
+  const EventLog log = parse_event_log(
+      "zonelens-format 1\nlog loaded_ns 1 capacity 256 first_seq 0 last_seq 0 dropped 0 lost 0 "
+      "cpu_overlap 0\nend\n",
+      kFile);
+  EXPECT_TRUE(log.events.empty());
+}
+
+TEST(EventLog, TypeNamesRoundTrip) {
+  for (const char* name :
+       {"mem_going_online", "mem_online", "mem_cancel_online", "mem_going_offline", "mem_offline",
+        "mem_cancel_offline", "cpu_online", "cpu_offline", "fp_change"}) {
+    const auto t = parse_event_type(name);
+    ASSERT_TRUE(t) << name;
+    EXPECT_EQ(event_type_name(*t), name);
+  }
+  EXPECT_FALSE(parse_event_type("node_online"));
+}
+
+TEST(EventLogErrors, Refusals) {
+  EXPECT_NE(error_of([] {
+              parse_event_log(replace(kLog, "format 1", "format 7"), kFile);
+            }).find("unknown format 'zonelens-format 7'"),
+            std::string::npos);
+  EXPECT_EQ(error_of([] { parse_event_log(replace(kLog, "end\n", ""), kFile); }),
+            kFile + ": truncated (no 'end' line): read it again");
+  EXPECT_NE(error_of([] {
+              parse_event_log(replace(kLog, "event 4", "evnt 4"), kFile);
+            }).find("unknown keyword 'evnt'"),
+            std::string::npos);
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"mem_online", "mem_teleport"},
+           {"pfn 0x100000 nr 32768 fp 0b1e", "pfn 100000 nr 32768 fp 0b1e"},
+           {"cpu_offline cpu 3", "cpu_offline cpu x"},
+           {"gen 2", "gen -2"},
+           {"cpus -\n", "cpus 0:\n"},
+           {"event 3 ts", "event 1 ts"},
+           {"fp_change at read", "fp_change at"},
+       }) {
+    const auto msg = error_of([&] { parse_event_log(replace(kLog, from, to), kFile); });
+    EXPECT_NE(msg.find("is malformed"), std::string::npos) << to << ": " << msg;
+  }
+}
+
+}  // namespace
+}  // namespace zonelens

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "zonelens/idlist.hpp"
+
+#include <gtest/gtest.h>
+
+namespace zonelens {
+namespace {
+
+TEST(IdList, ParsesKernelSyntax) {
+  EXPECT_EQ(parse_id_list("0-3,8,10-11\n"), (std::vector<int>{0, 1, 2, 3, 8, 10, 11}));
+  EXPECT_EQ(parse_id_list("5"), (std::vector<int>{5}));
+  EXPECT_EQ(parse_id_list("1023"), (std::vector<int>{1023}));
+}
+
+TEST(IdList, EmptyForms) {
+  EXPECT_EQ(parse_id_list(""), std::vector<int>{});
+  EXPECT_EQ(parse_id_list("\n"), std::vector<int>{});
+  EXPECT_EQ(parse_id_list("-"), std::vector<int>{});
+}
+
+TEST(IdList, IdsBeyondTheRunningMachine) {
+  // The reason this parser exists: libnuma refuses ids the host does not have.
+  const auto ids = parse_id_list("0-1023");
+  ASSERT_TRUE(ids);
+  EXPECT_EQ(ids->size(), 1024U);
+  EXPECT_EQ(ids->back(), 1023);
+}
+
+TEST(IdList, UnorderedInputIsNormalized) {
+  EXPECT_EQ(parse_id_list("8,0-2,1"), (std::vector<int>{0, 1, 2, 8}));
+}
+
+TEST(IdList, RefusesMalformed) {
+  for (const char* bad : {"a", "1-", "-1", "3-1", "1,,2", "1,", ",1", "1 2", "0x1", "1-2-3",
+                          "99999999999", "1048576"}) {
+    EXPECT_FALSE(parse_id_list(bad)) << bad;
+  }
+}
+
+TEST(IdList, FormatsRanges) {
+  EXPECT_EQ(format_id_list({0, 1, 2, 3, 8, 10, 11}), "0-3,8,10-11");
+  EXPECT_EQ(format_id_list({}), "-");
+  EXPECT_EQ(format_id_list({7}), "7");
+  const auto round = parse_id_list(format_id_list({1, 3, 4, 5, 9}));
+  EXPECT_EQ(round, (std::vector<int>{1, 3, 4, 5, 9}));
+}
+
+}  // namespace
+}  // namespace zonelens

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The strict parser of the debugfs snapshot (docs/debugfs-format.md).
+#include "zonelens/snapshot.hpp"
+
+#include <gtest/gtest.h>
+
+#include "test_util.hpp"
+
+namespace zonelens {
+namespace {
+
+using test::error_of;
+using test::fixture;
+using test::replace;
+using test::slurp;
+
+const std::string kFile = "/sys/kernel/debug/zonelens/snapshot";
+
+std::string good() {
+  return slurp(fixture("roots/four-node-runtime/sys/kernel/debug/zonelens/snapshot"));
+}
+
+TEST(Snapshot, ParsesHeaderAndConsistency) {
+  const Snapshot s = parse_snapshot(good(), kFile);
+  EXPECT_EQ(s.header.format_version, 1);
+  EXPECT_EQ(s.header.module_version, "0.1.0");
+  EXPECT_EQ(s.header.kernel_release, "6.12.0-zonelens-fixture");
+  EXPECT_EQ(s.header.nr_node_ids, 4);
+  EXPECT_EQ(s.header.max_numnodes, 1024);
+  EXPECT_EQ(s.header.max_nr_zones, 5);
+  EXPECT_EQ(s.header.nr_cpu_ids, 6);
+  EXPECT_EQ(s.header.zone_names,
+            (std::vector<std::string>{"DMA", "DMA32", "Normal", "Movable", "Device"}));
+  EXPECT_EQ(s.passes, 2);
+  EXPECT_EQ(s.generation, 1U);
+  EXPECT_EQ(format_fingerprint(s.fingerprint), "15199a465a97feb7");
+  EXPECT_EQ(s.events.first_seq, 1U);
+  EXPECT_EQ(s.events.last_seq, 3U);
+  EXPECT_EQ(s.events.capacity, 256U);
+}
+
+TEST(Snapshot, BuildsTheTopology) {
+  const Topology t = parse_snapshot(good(), kFile).topology;
+  EXPECT_EQ(t.kernel_release, "6.12.0-zonelens-fixture");
+  EXPECT_EQ(t.nr_node_ids, 4);
+  ASSERT_EQ(t.nodes.size(), 4U);
+  const Node& n0 = t.nodes[0];
+  EXPECT_TRUE(n0.online && n0.memory && n0.normal_memory && n0.cpu && n0.has_pgdat);
+  EXPECT_EQ(n0.cpus, (std::vector<int>{0, 1}));
+  ASSERT_EQ(n0.zones.size(), 5U);
+  EXPECT_EQ(n0.zones[1].name, "DMA32");
+  EXPECT_EQ(n0.zones[1].index, 1);
+  EXPECT_EQ(n0.zones[1].present, 520000U);
+  const Node& n2 = t.nodes[2];
+  EXPECT_TRUE(n2.memory);
+  EXPECT_FALSE(n2.cpu);
+  EXPECT_TRUE(n2.cpus.empty());
+  const Node& n3 = t.nodes[3];
+  EXPECT_FALSE(n3.memory);
+  EXPECT_TRUE(n3.cpu);
+  EXPECT_EQ(t.distance.at(0, 2), 30);
+  EXPECT_EQ(t.distance.at(3, 2), 20);
+  EXPECT_TRUE(t.distance.has(2, 3));
+}
+
+TEST(Snapshot, ParsesZonelists) {
+  const Snapshot s = parse_snapshot(good(), kFile);
+  ASSERT_EQ(s.zonelists.size(), 4U);
+  const auto& n3 = s.zonelists[3];
+  EXPECT_EQ(n3.node, 3);
+  EXPECT_EQ(n3.fallback, (Zonelist{{2, 2}, {1, 2}, {0, 2}, {0, 1}, {0, 0}}));
+  EXPECT_TRUE(n3.nofallback.empty());
+  EXPECT_EQ(s.zonelists[0].nofallback, (Zonelist{{0, 2}, {0, 1}, {0, 0}}));
+  EXPECT_EQ(zonelist_fingerprint(s.zonelists), s.fingerprint);
+}
+
+TEST(Snapshot, FingerprintOfNothingIsTheOffsetBasis) {
+  EXPECT_EQ(format_fingerprint(zonelist_fingerprint({})), "cbf29ce484222325");
+}
+
+TEST(Snapshot, AcceptsMissingFinalNewline) {
+  std::string t = good();
+  t.pop_back();
+  EXPECT_NO_THROW(parse_snapshot(t, kFile));
+}
+
+TEST(SnapshotErrors, UnknownVersion) {
+  const auto msg = error_of(
+      [] { parse_snapshot(replace(good(), "zonelens-format 1", "zonelens-format 2"), kFile); });
+  EXPECT_EQ(msg, kFile +
+                     ": unknown format 'zonelens-format 2', this zonelens reads format 1: use "
+                     "a matching zonelens");
+}
+
+TEST(SnapshotErrors, NotAZonelensFile) {
+  const auto msg = error_of([] { parse_snapshot("hello\nend\n", kFile); });
+  EXPECT_NE(msg.find("unknown format 'hello'"), std::string::npos) << msg;
+}
+
+TEST(SnapshotErrors, Truncated) {
+  const std::string t = good();
+  const std::string cut = t.substr(0, t.find("zonelist 2"));
+  EXPECT_EQ(error_of([&] { parse_snapshot(cut, kFile); }),
+            kFile + ": truncated (no 'end' line): read it again");
+  EXPECT_EQ(error_of([&] { parse_snapshot("", kFile); }),
+            kFile + ": truncated (no 'end' line): read it again");
+}
+
+TEST(SnapshotErrors, Unstable) {
+  EXPECT_EQ(error_of([] { parse_snapshot(replace(good(), "stable 1", "stable 0"), kFile); }),
+            kFile + ": unstable, zonelists changed during every read pass: read it again");
+}
+
+TEST(SnapshotErrors, UnknownKeyword) {
+  const auto msg = error_of(
+      [] { parse_snapshot(replace(good(), "passes 2\n", "passes 2\nhugepages 4\n"), kFile); });
+  EXPECT_EQ(msg, kFile +
+                     ": line 11: unknown keyword 'hugepages' in format 1: use a matching "
+                     "zonelens");
+}
+
+TEST(SnapshotErrors, FingerprintMismatch) {
+  const auto msg = error_of([] {
+    parse_snapshot(replace(good(), "zonelist 1 nofallback 1:Normal", "zonelist 1 nofallback -"),
+                   kFile);
+  });
+  EXPECT_NE(msg.find("fingerprint 15199a465a97feb7 does not match the zonelist lines"),
+            std::string::npos)
+      << msg;
+  EXPECT_EQ(msg.rfind(kFile, 0), 0U) << msg;
+}
+
+TEST(SnapshotErrors, BadNumbers) {
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"distance 0 1 20", "distance 0 1 2x"},
+           {"zone 0 1 DMA32 present 520000", "zone 0 1 DMA32 present -5"},
+           {"generation 1", "generation one"},
+           {"nr_node_ids 4", "nr_node_ids 0"},
+           {"fingerprint 15199a465a97feb7", "fingerprint 15199a465a97feb"},
+           {"fingerprint 15199a465a97feb7", "fingerprint 15199a465a97fegz"},
+           {"cpumask 1 2-3", "cpumask 1 3-2"},
+           {"zonelist 1 nofallback 1:Normal", "zonelist 1 nofallback x:Normal"},
+       }) {
+    const auto msg = error_of([&] { parse_snapshot(replace(good(), from, to), kFile); });
+    EXPECT_NE(msg.find("is malformed"), std::string::npos) << to << ": " << msg;
+    EXPECT_NE(msg.find("read it again"), std::string::npos) << msg;
+  }
+}
+
+TEST(SnapshotErrors, StructuralProblems) {
+  // unknown zone name, zone index/name disagreement, node not possible, missing section,
+  // extra argument, double space, end in the middle
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"zonelist 1 nofallback 1:Normal", "zonelist 1 nofallback 1:HighMem"},
+           {"zone 1 2 Normal", "zone 1 2 DMA32"},
+           {"distance 3 3 10", "distance 3 7 10"},
+           {"node_states cpu 0-1,3\n", ""},
+           {"generation 1", "generation 1 2"},
+           {"passes 2", "passes  2"},
+           {"passes 2\n", "passes 2\nend\n"},
+           {"zonelist 0 fallback", "zonelist 0 sideways"},
+       }) {
+    const auto msg = error_of([&] { parse_snapshot(replace(good(), from, to), kFile); });
+    EXPECT_EQ(msg.rfind(kFile + ": ", 0), 0U) << to << ": " << msg;
+  }
+}
+
+}  // namespace
+}  // namespace zonelens

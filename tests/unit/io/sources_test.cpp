@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Captured-root readers: sysfs node tree, /proc/zoneinfo, the module directory, file errors.
+#include "zonelens/sources.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "test_util.hpp"
+
+namespace zonelens {
+namespace {
+
+namespace fs = std::filesystem;
+using test::error_of;
+using test::fixture;
+
+// A private copy of a fixture root, removed at the end of the test.
+class ScratchRoot {
+ public:
+  explicit ScratchRoot(const std::string& from) {
+    std::string tmpl = (fs::temp_directory_path() / "zonelens-root-XXXXXX").string();
+    dir_ = ::mkdtemp(tmpl.data());
+    fs::copy(fixture(from), dir_, fs::copy_options::recursive);
+  }
+  ~ScratchRoot() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  ScratchRoot(const ScratchRoot&) = delete;
+  ScratchRoot& operator=(const ScratchRoot&) = delete;
+  [[nodiscard]] const fs::path& path() const { return dir_; }
+  void write(const std::string& rel, const std::string& text) const {
+    std::ofstream(dir_ / rel, std::ios::trunc) << text;
+  }
+
+ private:
+  fs::path dir_;
+};
+
+TEST(Zoneinfo, ParsesTheKernelFormat) {
+  // Shape of mm/vmstat.c zoneinfo_show_print() in 6.1 and 6.12 (trimmed).
+  const std::string text =
+      "Node 0, zone      DMA\n"
+      "  per-node stats\n"
+      "      nr_inactive_anon 42\n"
+      "  pages free     3840\n"
+      "        boost    0\n"
+      "        spanned  4095\n"
+      "        present  3998\n"
+      "        managed  3840\n"
+      "        cma      0\n"
+      "        protection: (0, 1000, 2000, 2000, 2000)\n"
+      "Node 0, zone    DMA32\n"
+      "  pages free     1\n"
+      "        spanned  1044480\n"
+      "        present  520000\n"
+      "        managed  500000\n"
+      "  pagesets\n"
+      "    cpu: 0\n"
+      "              count: 10\n"
+      "Node 1, zone   Normal\n"
+      "        spanned  0\n"
+      "        present  0\n"
+      "        managed  0\n";
+  const auto zones = parse_zoneinfo(text, "/proc/zoneinfo");
+  ASSERT_EQ(zones.size(), 3U);
+  EXPECT_EQ(zones[0].node, 0);
+  EXPECT_EQ(zones[0].zone.name, "DMA");
+  EXPECT_EQ(zones[0].zone.index, 0);
+  EXPECT_EQ(zones[0].zone.spanned, 4095U);
+  EXPECT_EQ(zones[0].zone.present, 3998U);
+  EXPECT_EQ(zones[0].zone.managed, 3840U);
+  EXPECT_EQ(zones[1].zone.index, 1);
+  EXPECT_EQ(zones[1].zone.managed, 500000U);
+  EXPECT_EQ(zones[2].node, 1);
+  EXPECT_EQ(zones[2].zone.index, 0);  // first zone printed for node 1
+}
+
+TEST(Zoneinfo, RefusesIncompleteBlocks) {
+  const auto msg = error_of([] {
+    parse_zoneinfo("Node 0, zone      DMA\n        spanned  1\n        present  1\n", "zi");
+  });
+  EXPECT_EQ(msg, "zi: zone DMA of node 0 lacks spanned/present/managed: recapture /proc/zoneinfo");
+  EXPECT_NE(error_of([] { parse_zoneinfo("Node x, zone DMA\n", "zi"); }).find("bad node id"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              parse_zoneinfo("Node 0, zone DMA\n        spanned  1k\n", "zi");
+            }).find("bad page count"),
+            std::string::npos);
+}
+
+TEST(RootSysfs, ReadsTheFourNodeMachine) {
+  const Observation o = observe_root(fixture("roots/four-node-sysfs"));
+  EXPECT_EQ(o.kind, SourceKind::kSysfs);
+  EXPECT_FALSE(o.module);
+  const Topology& t = o.topology;
+  EXPECT_EQ(t.kernel_release, "6.12.0-zonelens-fixture");
+  EXPECT_EQ(t.nr_node_ids, 4);
+  EXPECT_EQ(t.zone_names,
+            (std::vector<std::string>{"DMA", "DMA32", "Normal", "Movable", "Device"}));
+  ASSERT_EQ(t.nodes.size(), 4U);
+  EXPECT_EQ(t.nodes[3].cpus, (std::vector<int>{4, 5}));
+  EXPECT_TRUE(t.nodes[3].cpu);
+  EXPECT_FALSE(t.nodes[3].memory);
+  EXPECT_TRUE(t.nodes[3].has_pgdat);
+  EXPECT_TRUE(t.nodes[2].memory && t.nodes[2].normal_memory && !t.nodes[2].cpu);
+  EXPECT_EQ(t.nodes[0].zones[0].present, 3998U);
+  EXPECT_EQ(t.distance.at(2, 3), 20);
+  EXPECT_EQ(t.distance.at(0, 2), 30);
+}
+
+TEST(RootSysfs, DistanceColumnsAreOnlineNodes) {
+  // Possible 0-3, node 1 offline: node0/distance has 3 columns, for nodes 0, 2, 3.
+  ScratchRoot r("roots/four-node-sysfs");
+  const std::string n = "sys/devices/system/node/";
+  r.write(n + "online", "0,2-3\n");
+  r.write(n + "has_memory", "0,2\n");
+  r.write(n + "has_normal_memory", "0,2\n");
+  r.write(n + "has_cpu", "0,3\n");
+  r.write(n + "node0/distance", "10 30 20\n");
+  r.write(n + "node2/distance", "30 10 20\n");
+  r.write(n + "node3/distance", "20 20 10\n");
+  fs::remove_all(r.path() / n / "node1");
+  const Topology t = observe_root(r.path()).topology;
+  EXPECT_FALSE(t.nodes[1].online);
+  EXPECT_EQ(t.distance.at(0, 2), 30);
+  EXPECT_EQ(t.distance.at(0, 3), 20);
+  EXPECT_EQ(t.distance.at(2, 3), 20);
+  EXPECT_FALSE(t.distance.has(0, 1));  // unknown: the kernel's default applies
+}
+
+TEST(RootSysfs, ErrorsNameTheFileAndTheFix) {
+  EXPECT_EQ(error_of([] { observe_root("/nonexistent/zonelens-root"); }),
+            "/nonexistent/zonelens-root not found: pass a captured root directory to --root");
+  {
+    ScratchRoot r("roots/four-node-sysfs");
+    fs::remove(r.path() / "proc/zoneinfo");
+    EXPECT_EQ(
+        error_of([&] { observe_root(r.path()); }),
+        (r.path() / "proc/zoneinfo").string() + " not found: capture /proc/zoneinfo into the root");
+  }
+  {
+    ScratchRoot r("roots/four-node-sysfs");
+    r.write("sys/devices/system/node/online", "0-x\n");
+    EXPECT_NE(error_of([&] { observe_root(r.path()); }).find("is not a node or cpu list"),
+              std::string::npos);
+  }
+  {
+    ScratchRoot r("roots/four-node-sysfs");
+    r.write("sys/devices/system/node/node1/distance", "20 10 30\n");
+    EXPECT_NE(error_of([&] { observe_root(r.path()); }).find("expected 4 distances"),
+              std::string::npos);
+  }
+}
+
+TEST(RootSysfs, PermissionDenied) {
+  if (::geteuid() == 0) {
+    GTEST_SKIP() << "running as root: file modes cannot make open() fail with EACCES here; the "
+                    "EACCES message is covered by the CLI test, which drops privileges when it "
+                    "can";
+  }
+  ScratchRoot r("roots/four-node-sysfs");
+  const fs::path f = r.path() / "proc/zoneinfo";
+  ::chmod(f.c_str(), 0);
+  EXPECT_EQ(error_of([&] { observe_root(r.path()); }),
+            f.string() + ": permission denied: run as root");
+}
+
+TEST(RootModule, UsesTheSnapshotWhenPresent) {
+  const Observation o = observe_root(fixture("roots/four-node-runtime"));
+  EXPECT_EQ(o.kind, SourceKind::kModule);
+  ASSERT_TRUE(o.module);
+  EXPECT_EQ(o.module->snapshot.generation, 1U);
+  EXPECT_EQ(o.module->events.events.size(), 3U);
+  EXPECT_EQ(o.topology.nodes.size(), 4U);
+}
+
+TEST(RootModule, ModuleRequiredButAbsent) {
+  const fs::path root = fixture("roots/four-node-sysfs");
+  EXPECT_EQ(error_of([&] { read_module(root); }),
+            (root / "sys/kernel/debug/zonelens").string() +
+                " not found: capture the root with the module loaded (copy "
+                "/sys/kernel/debug/zonelens/snapshot and events)");
+}
+
+TEST(RootModule, MalformedModuleFileIsAnErrorNotAFallback) {
+  ScratchRoot r("roots/four-node-runtime");
+  r.write("sys/kernel/debug/zonelens/snapshot", "zonelens-format 1\nstable 1\n");
+  EXPECT_NE(error_of([&] { observe_root(r.path()); }).find("truncated"), std::string::npos);
+}
+
+TEST(Files, DirectoryInsteadOfFile) {
+  EXPECT_NE(error_of([] { read_text_file("/", "x"); }).find("is a directory"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zonelens

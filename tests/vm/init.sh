@@ -1,0 +1,188 @@
+#!/bin/busybox sh
+# shellcheck shell=dash disable=SC2086,SC2046,SC2012,SC3037
+# SPDX-License-Identifier: GPL-2.0-or-later
+# /init of the zonelens test guest. Runs the steps in /steps (written by tests/vm/zlvm.py), one per line,
+# and prints everything the host checks between @@ markers on the serial console. The host answers
+# "@@REQ dimm ID" lines over QMP (it plugs the DIMM); the guest polls sysfs for the new memory blocks.
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /tmp && mount -t tmpfs tmp /tmp
+dmesg -n 1
+export PATH=/bin:/usr/bin:/sbin
+MEM=/sys/devices/system/memory
+ZL=/sys/kernel/debug/zonelens
+HAVE_MOD=0; [ -f /zonelens.ko ] && HAVE_MOD=1
+HAVE_TOOL=0; [ -x /bin/zonelens ] && HAVE_TOOL=1
+BS=$(printf '%d' 0x$(cat $MEM/block_size_bytes))
+echo "@@START $(uname -r) mod=$HAVE_MOD tool=$HAVE_TOOL block=$BS"
+
+fail() { echo "@@FAIL $*"; }
+
+blocks() { ls -d $MEM/memory[0-9]* 2>/dev/null | sort; }
+
+docheck() {
+	echo "@@CHECK $1"
+	echo "@@DMESG"
+	dmesg -c
+	echo "@@SYSFS"
+	for f in possible online has_memory has_normal_memory has_cpu; do
+		echo "state $f $(cat /sys/devices/system/node/$f 2>/dev/null)"
+	done
+	for n in /sys/devices/system/node/node[0-9]*; do
+		echo "node ${n##*/node} cpus $(cat $n/cpulist) dist $(cat $n/distance)"
+	done
+	if [ $HAVE_MOD = 1 ]; then
+		echo "@@SNAP"
+		cat $ZL/snapshot
+		echo "@@SNAPRC $?"
+	fi
+	if [ $HAVE_TOOL = 1 ]; then
+		echo "@@VERIFY"
+		zonelens verify 2>&1
+		echo "@@VERIFYRC $?"
+		if [ "$2" = report ]; then
+			echo "@@REPORT"
+			zonelens show 2>&1
+			zonelens predict 2>&1
+			zonelens verify 2>&1
+		fi
+	fi
+	echo "@@ENDCHECK $1"
+}
+
+# dimm ID SIZE_MB MODE: ask the host to plug it, wait for its blocks, online them with MODE
+dodimm() {
+	want=$(( $2 * 1048576 / BS ))
+	blocks >/tmp/before
+	echo "@@REQ dimm $1"
+	i=0
+	while :; do
+		blocks | grep -vxF -f /tmp/before >/tmp/new
+		[ "$(wc -l </tmp/new)" -ge "$want" ] && break
+		i=$((i + 1))
+		[ $i -gt 600 ] && { fail "dimm $1: $(wc -l </tmp/new) of $want blocks after 60s"; return; }
+		sleep 0.1
+	done
+	cp /tmp/new /tmp/dimm_$1
+	for b in $(cat /tmp/dimm_$1); do
+		echo "$3" >$b/state 2>/tmp/err || fail "dimm $1: $3 ${b##*/}: $(cat /tmp/err)"
+	done
+	echo "@@DIMM $1 $(for b in $(cat /tmp/dimm_$1); do echo -n "${b##*/memory}:$(ls -d $b/node* | sed 's/.*node//'):$(cat $b/state)@$(cat $b/valid_zones 2>/dev/null | tr ' ' ,) "; done)"
+}
+
+# setdimm ID STATE [tolerate]: offline / online the blocks of DIMM ID
+setdimm() {
+	for b in $(cat /tmp/dimm_$1); do
+		if ! echo "$2" >$b/state 2>/tmp/err; then
+			if [ "$3" = tolerate ]; then echo "@@NOTE dimm $1 $2 ${b##*/}: $(cat /tmp/err)"
+			else fail "dimm $1: $2 ${b##*/}: $(cat /tmp/err)"; fi
+		fi
+	done
+}
+
+setcpu() {
+	echo "$2" >/sys/devices/system/cpu/cpu$1/online 2>/tmp/err || fail "cpu$1 online=$2: $(cat /tmp/err)"
+}
+
+reader_loop() {
+	n=0
+	while [ ! -f /tmp/stop ]; do
+		n=$((n + 1))
+		if cat $ZL/snapshot >/tmp/rd 2>/dev/null; then
+			if [ "$(head -n1 /tmp/rd)" != "zonelens-format 1" ] || [ "$(tail -n1 /tmp/rd)" != end ]; then
+				echo "@@FAIL reader: snapshot $n does not parse: $(head -n1 /tmp/rd) ... $(tail -n1 /tmp/rd)"
+			fi
+		fi
+		for f in header nodes distance zones zonelists events; do cat $ZL/$f >/dev/null 2>&1; done
+		if [ $HAVE_TOOL = 1 ] && [ -d $ZL ]; then
+			zonelens show >/tmp/rs 2>&1; rc=$?
+			# rc 2 is tolerated only while the module is being reloaded (directory gone)
+			if [ $rc != 0 ] && [ -d $ZL ] && ! grep -q 'not found\|unstable\|truncated' /tmp/rs; then
+				echo "@@FAIL reader: zonelens show rc=$rc: $(head -c 300 /tmp/rs)"
+			fi
+		fi
+	done
+	echo "@@READS $n"
+}
+
+# zl SUB ARGS: the workflow steps of docs/workflow.md (snapshot / diff / watch / capture)
+zlstep() {
+	sub=$1
+	shift
+	case "$sub" in
+	watch_start)
+		zonelens watch "$@" >/tmp/watch.jsonl 2>/tmp/watch.err &
+		WATCH=$! ;;
+	snapshot)
+		zonelens snapshot -o /tmp/$1.json >/tmp/zlout 2>&1 || fail "zl snapshot $1: $(head -c 400 /tmp/zlout)" ;;
+	diff)
+		zonelens diff /tmp/$1.json /tmp/$2.json >/tmp/zlout 2>&1
+		rc=$?
+		echo "@@WORKFLOW diff $1 $2 rc=$rc"
+		cat /tmp/zlout
+		echo "@@ENDWORKFLOW"
+		[ "$3" = expect ] && [ "$rc" != "$4" ] && fail "zl diff $1 $2: rc $rc, expected $4" ;;
+	watch_stop)
+		kill -INT $WATCH
+		wait $WATCH
+		rc=$?
+		echo "@@WORKFLOW watch rc=$rc"
+		cat /tmp/watch.jsonl /tmp/watch.err
+		echo "@@ENDWORKFLOW"
+		[ $rc = 0 ] || fail "zl watch: rc $rc"
+		if [ "$1" = expect-event ]; then
+			ev=$(grep -n "\"event\":\"$2\"" /tmp/watch.jsonl | head -n1 | cut -d: -f1)
+			if [ -z "$ev" ]; then
+				fail "zl watch: no $2 event"
+			elif [ "$3" = verified ] && ! tail -n +"$ev" /tmp/watch.jsonl | grep -q '"verified":true'; then
+				fail "zl watch: no \"verified\":true after the $2 event"
+			fi
+		fi ;;
+	capture)
+		zonelens capture /tmp/$1 >/tmp/zlout 2>&1 || fail "zl capture $1: $(head -c 400 /tmp/zlout)" ;;
+	*) fail "unknown zl step $sub" ;;
+	esac
+}
+
+if [ $HAVE_MOD = 1 ]; then
+	insmod /zonelens.ko || fail "insmod"
+fi
+
+while read -r op rest; do
+	set -- $rest
+	a=$1 b=$2 c=$3
+	case "$op" in
+	zl) zlstep "$@" ;;
+	''|'#'*) ;;
+	check) docheck "$a" "$b" ;;
+	dimm) dodimm "$a" "$b" "$c" ;;
+	mem_offline) setdimm "$a" offline "$b" ;;
+	mem_online) setdimm "$a" "$b" "$c" ;;
+	cpu_off) setcpu "$a" 0 ;;
+	cpu_on) setcpu "$a" 1 ;;
+	reader_start) rm -f /tmp/stop; reader_loop & READER=$! ;;
+	reader_stop) touch /tmp/stop; wait $READER ;;
+	reload)
+		# rmmod fails with EAGAIN while a reader holds a file open: retry (busy counts the retries)
+		i=0 busy=0
+		while [ $i -lt "$a" ]; do
+			t=0
+			until rmmod zonelens 2>/tmp/err; do
+				t=$((t + 1)) busy=$((busy + 1))
+				[ $t -gt 200 ] && { fail "rmmod $i: $(cat /tmp/err) 200 times"; break; }
+				sleep 0.02
+			done
+			insmod /zonelens.ko || fail "insmod $i"
+			i=$((i + 1))
+		done
+		echo "@@RELOADS $i busy_retries $busy" ;;
+	echo) echo "@@NOTE $a $b $c" ;;
+	*) fail "unknown step $op" ;;
+	esac
+done </steps
+
+echo "@@DONE"
+poweroff -f

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Host-side kernel checks (nothing is loaded):
+#   kernel-checks.sh checkpatch WORK           checkpatch.pl --strict over kmod/*.[ch]
+#   kernel-checks.sh w1 WORK TAG KERNEL_CACHE  W=1 build of kmod/ against kernel TAG's headers; any
+#                                              compiler warning fails
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+mode=$1 work=$2
+mkdir -p "$work"
+
+case "$mode" in
+checkpatch)
+	cp_dir=$work/checkpatch
+	if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
+		tarball=$(ls /usr/src/linux-source-6.12.tar.xz 2>/dev/null || true)
+		[ -n "$tarball" ] || { echo "no /usr/src/linux-source-6.12.tar.xz (apt-get install linux-source-6.12)"; exit 1; }
+		rm -rf "$cp_dir.tmp" && mkdir -p "$cp_dir.tmp"
+		tar -xJf "$tarball" -C "$cp_dir.tmp" --strip-components=1 --wildcards \
+			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'
+		rm -rf "$cp_dir" && mv "$cp_dir.tmp" "$cp_dir"
+	fi
+	cd "$repo/kmod"
+	# shellcheck disable=SC2046
+	"$cp_dir/scripts/checkpatch.pl" --strict --no-tree --terse --show-types -f $(ls ./*.c ./*.h | grep -v "\.mod\.c$") |
+		tee "$work/checkpatch.log"
+	! grep -qE ': (ERROR|WARNING|CHECK):' "$work/checkpatch.log"
+	;;
+w1)
+	tag=$3 cache=$4
+	[ -f "$cache/$tag/env" ] || "$here/fetch-kernels.sh" "$cache" "$tag"
+	# shellcheck disable=SC1090,SC1091
+	. "$cache/$tag/env"
+	# 6.1: the headers apt installed (linux-headers-amd64), when they are the same release
+	[ -d "/usr/src/linux-headers-$KREL" ] && [ "$tag" = 6.1 ] && KDIR=/usr/src/linux-headers-$KREL
+	src=$work/w1-$tag
+	rm -rf "$src" && mkdir -p "$src/kmod"
+	cp "$repo"/kmod/*.c "$repo"/kmod/*.h "$repo"/kmod/Kbuild "$src/kmod/"
+	echo 'obj-m += kmod/' >"$src/Kbuild"
+	echo "W=1 build against $KDIR"
+	make -C "$KDIR" M="$src" W=1 modules 2>&1 | tee "$work/w1-$tag.log"
+	[ "${PIPESTATUS[0]}" = 0 ] || exit 1
+	[ -f "$src/kmod/zonelens.ko" ] || { echo "no zonelens.ko"; exit 1; }
+	if grep -E 'warning:' "$work/w1-$tag.log"; then
+		echo "W=1 warnings against $KREL"
+		exit 1
+	fi
+	;;
+*)
+	echo "usage: $0 checkpatch WORK | w1 WORK TAG KERNEL_CACHE" >&2
+	exit 2
+	;;
+esac

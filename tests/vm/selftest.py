@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Self-test of zlvm.py's checks, no VM: a synthetic guest console that must pass, and doctored
+copies that must each fail with the expected problem."""
+import sys
+from pathlib import Path
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import zlvm  # noqa: E402
+
+TOPO = {"name": "self", "nodes": [], "steps": ["check boot", "check after"]}
+
+SNAP0 = """zonelens-format 1
+zone_names DMA DMA32 Normal Movable Device
+stable 1
+passes 2
+node_states possible 0-2
+node_states online 0-2
+node_states memory 0-2
+distance 0 0 10
+distance 0 1 20
+distance 0 2 20
+distance 1 0 20
+distance 1 1 10
+distance 1 2 20
+distance 2 0 20
+distance 2 1 20
+distance 2 2 10
+zonelist 0 fallback 0:DMA32 0:DMA 1:DMA32 2:DMA32
+zonelist 0 nofallback 0:DMA32 0:DMA
+zonelist 1 fallback 1:DMA32 2:DMA32 0:DMA32 0:DMA
+zonelist 1 nofallback 1:DMA32
+zonelist 2 fallback 2:DMA32 0:DMA32 0:DMA 1:DMA32
+zonelist 2 nofallback 2:DMA32
+end""".splitlines()
+
+SNAP1 = [ln.replace("zonelist 0 fallback 0:DMA32 0:DMA 1:DMA32 2:DMA32",
+                    "zonelist 0 fallback 0:DMA32 0:DMA 2:Movable 2:DMA32 1:DMA32")
+         .replace("zonelist 1 fallback 1:DMA32 2:DMA32", "zonelist 1 fallback 1:DMA32 2:Movable 2:DMA32")
+         .replace("zonelist 2 fallback 2:DMA32", "zonelist 2 fallback 2:Movable 2:DMA32") for ln in SNAP0]
+
+SYSFS = ["state possible 0-2", "state online 0-2", "state has_memory 0-2", "state has_cpu 0-1",
+         "node 0 cpus 0 dist 10 20 20", "node 1 cpus 1 dist 20 10 20", "node 2 cpus  dist 20 20 10"]
+
+BOOT_DMESG = """[    0.1] Fallback order for Node 0: 0 1 2
+[    0.1] Fallback order for Node 1: 1 2 0
+[    0.1] Fallback order for Node 2: 2 0 1
+[    0.1] mminit::zonelist general 0:DMA = 0:DMA
+[    0.1] mminit::zonelist general 0:DMA32 = 0:DMA32 0:DMA 1:DMA32 2:DMA32
+[    0.1] mminit::zonelist thisnode 0:DMA = 0:DMA
+[    0.1] mminit::zonelist thisnode 0:DMA32 = 0:DMA32 0:DMA
+[    0.1] mminit::zonelist general 1:DMA32 = 1:DMA32 2:DMA32 0:DMA32 0:DMA
+[    0.1] mminit::zonelist thisnode 1:DMA32 = 1:DMA32
+[    0.1] mminit::zonelist general 2:DMA32 = 2:DMA32 0:DMA32 0:DMA 1:DMA32
+[    0.1] mminit::zonelist thisnode 2:DMA32 = 2:DMA32""".splitlines()
+
+AFTER_DMESG = """[    5.0] Fallback order for Node 0: 0 2 1
+[    5.0] Fallback order for Node 1: 1 2 0
+[    5.0] Fallback order for Node 2: 2 0 1""".splitlines()
+
+
+def console(boot_dmesg=BOOT_DMESG, after_dmesg=AFTER_DMESG, snap0=SNAP0, snap1=SNAP1, rc1=0):
+    out = ["@@START 6.12.117+deb12-amd64 mod=1 tool=1 block=134217728"]
+    for tag, dm, snap, rc in (("boot", boot_dmesg, snap0, 0), ("after", after_dmesg, snap1, rc1)):
+        out += [f"@@CHECK {tag}", "@@DMESG", *dm, "@@SYSFS", *SYSFS, "@@SNAP", *snap, "@@SNAPRC 0",
+                "@@VERIFY", "result: match", f"@@VERIFYRC {rc}", f"@@ENDCHECK {tag}"]
+    return out + ["@@DONE"]
+
+
+def problems(lines):
+    return zlvm.check_run(TOPO, "6.12", lines, None, True, True)[0]
+
+
+def main():
+    failed = 0
+
+    def expect(name, lines, needle):
+        nonlocal failed
+        p = problems(lines)
+        ok = (not p) if needle is None else any(needle in x for x in p)
+        print(f"{'ok  ' if ok else 'FAIL'} {name}" + ("" if ok else f": {p}"))
+        failed += not ok
+
+    expect("clean console passes", console(), None)
+    expect("boot list differs from mminit", console(snap0=[ln.replace(
+        "zonelist 1 fallback 1:DMA32 2:DMA32 0:DMA32 0:DMA", "zonelist 1 fallback 1:DMA32 0:DMA32 0:DMA 2:DMA32")
+        for ln in SNAP0]), "mminit general 1:DMA32 differs")
+    expect("rebuild not seen by the module", console(snap1=SNAP0), "node 0: last 'Fallback order for Node 0: 0 2 1'")
+    expect("verify exit 1", console(rc1=1), "zonelens verify exited 1")
+    expect("kernel WARNING", console(after_dmesg=AFTER_DMESG + ["[ 5.1] WARNING: CPU: 0 PID: 1 at mm/x.c:1"]),
+           "WARNING:")
+    expect("truncated snapshot", console(snap1=SNAP1[:-1]), "does not start with")
+    expect("distance differs from sysfs", console(snap0=[ln.replace("distance 2 1 20", "distance 2 1 30")
+                                                        for ln in SNAP0]), "sysfs distance")
+    expect("guest died", console()[:-1], "did not reach @@DONE")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

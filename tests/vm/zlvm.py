@@ -1,0 +1,602 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""zonelens VM harness: boot Debian's 6.1 and 6.12 kernels in QEMU (TCG) with NUMA topologies, hot-plug
+memory and CPUs, and check the zonelens module and tool against the kernel's own prints.
+
+Python 3.11 standard library only. See docs/vm-harness.md.
+"""
+import argparse
+import difflib
+import fcntl
+import gzip
+import io
+import json
+import os
+import queue
+import random
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+sys.dont_write_bytecode = True
+import topologies  # noqa: E402
+
+KERNELS = ["6.1", "6.12"]
+DEFAULT_ZONES = ["DMA", "DMA32", "Normal", "Movable", "Device"]
+BAD = re.compile(r"(WARNING:|BUG:|Oops|Call Trace:|UBSAN|KASAN|general protection fault|Kernel panic"
+                 r"|list_(add|del) corruption|INFO: task .* blocked|rcu_.*stall|refcount_t:)")
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------- build
+def kernel_env(cache, tag):
+    envf = cache / tag / "env"
+    if not envf.exists():
+        log(f"zlvm: fetching kernel {tag} into {cache}")
+        subprocess.run([str(HERE / "fetch-kernels.sh"), str(cache), tag], check=True)
+    env = {}
+    for line in envf.read_text().splitlines():
+        k, _, v = line.partition("=")
+        env[k] = v
+    return env
+
+
+class Lock:
+    def __init__(self, path):
+        self.path = path
+
+    def __enter__(self):
+        self.f = open(self.path, "w")
+        fcntl.flock(self.f, fcntl.LOCK_EX)
+
+    def __exit__(self, *a):
+        fcntl.flock(self.f, fcntl.LOCK_UN)
+        self.f.close()
+
+
+def build_module(work, tag, kenv, extra=()):
+    """Build kmod/ against the kernel's KDIR in a copy under WORK (the source tree stays clean)."""
+    src = work / tag / "src"
+    with Lock(work / f"{tag}.lock"):
+        (src / "kmod").mkdir(parents=True, exist_ok=True)
+        shutil.copytree(REPO / "kmod", src / "kmod", dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("*.o", "*.ko", "*.mod", "*.mod.c", ".*.cmd", "*.order",
+                                                      "Module.symvers", ".tmp*"))
+        kb = REPO / "Kbuild"
+        if kb.exists():
+            shutil.copy2(kb, src / "Kbuild")
+        elif not (src / "Kbuild").exists():
+            (src / "Kbuild").write_text("obj-m += kmod/\n")
+        cmd = ["make", "-C", kenv["KDIR"], f"M={src}", *extra, "modules"]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        (work / tag / "module-build.log").write_text(r.stdout + r.stderr)
+        if r.returncode != 0:
+            raise RuntimeError(f"module build failed for {tag}: {shlex.join(cmd)}\n{r.stdout[-3000:]}{r.stderr[-3000:]}")
+        kos = sorted(src.rglob("zonelens.ko"))
+        if not kos:
+            raise RuntimeError(f"module build for {tag} produced no zonelens.ko")
+        return kos[0]
+
+
+def cpio_newc(entries):
+    """entries: list of (path, mode, data-bytes or None for dirs, symlink target for links)."""
+    out = io.BytesIO()
+    ino = 1
+    for name, mode, data in entries + [("TRAILER!!!", 0, b"")]:
+        data = data or b""
+        nb = name.encode() + b"\0"
+        hdr = "070701" + "".join(f"{x:08x}" for x in (ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(nb), 0))
+        out.write(hdr.encode() + nb)
+        out.write(b"\0" * ((4 - (110 + len(nb)) % 4) % 4))
+        out.write(data)
+        out.write(b"\0" * ((4 - len(data) % 4) % 4))
+        ino += 1
+    return gzip.compress(out.getvalue(), compresslevel=1)
+
+
+def ldd_deps(binary):
+    r = subprocess.run(["ldd", str(binary)], capture_output=True, text=True)
+    deps = []
+    for line in r.stdout.splitlines():
+        m = re.search(r"=>\s*(/\S+)", line) or re.match(r"\s*(/\S+)", line)
+        if m:
+            deps.append(m.group(1))
+    return deps
+
+
+def stripped(path):
+    """The file's bytes without debug info (the guest unpacks and TCG decompresses every byte)."""
+    with tempfile.TemporaryDirectory() as td:
+        dst = Path(td) / "f"
+        if shutil.which("strip") and subprocess.run(["strip", "--strip-debug", "-o", str(dst), str(path)],
+                                                   capture_output=True).returncode == 0:
+            return dst.read_bytes()
+    return Path(path).read_bytes()
+
+
+def build_base_initramfs(out, module, tool):
+    dirs = ["bin", "sbin", "usr", "usr/bin", "proc", "sys", "dev", "tmp", "lib", "lib64", "etc"]
+    ents = [(d, 0o40755, None) for d in dirs]
+    ents.append(("bin/busybox", 0o100755, Path("/bin/busybox").read_bytes()))
+    ents.append(("init", 0o100755, (HERE / "init.sh").read_bytes()))
+    if module:
+        ents.append(("zonelens.ko", 0o100644, Path(module).read_bytes()))
+    if tool:
+        ents.append(("bin/zonelens", 0o100755, stripped(tool)))
+        seen = set()
+        for dep in ldd_deps(tool):
+            p = dep.lstrip("/")
+            parts = Path(p).parts
+            for k in range(1, len(parts)):
+                d = str(Path(*parts[:k]))
+                if d not in dirs and d not in seen:
+                    seen.add(d)
+                    ents.append((d, 0o40755, None))
+            ents.append((p, 0o100755, stripped(dep)))
+    out.write_bytes(cpio_newc(ents))
+
+
+# ---------------------------------------------------------------------------------------------- QEMU
+def qemu_args(topo, kenv, initrd, qmp_path, accel):
+    nds = topo["nodes"]
+    ncpu = sum(n["cpus"] for n in nds)
+    total = sum(n["mem"] for n in nds)
+    slots = topo.get("slots", 4)
+    a = ["qemu-system-x86_64", "-M", "q35", "-nographic", "-no-reboot", "-cpu", "max",
+         "-smp", f"{max(ncpu, 1)},sockets={max(ncpu, 1)},cores=1,threads=1", "-m", f"{total}M,slots={slots},maxmem={total + slots * 256 + 1024}M",
+         "-kernel", kenv["VMLINUZ"], "-initrd", str(initrd),
+         "-append", "console=ttyS0 mminit_loglevel=4 loglevel=8 memhp_default_state=offline panic=-1 "
+                    "oops=panic nokaslr " + topo.get("append", ""),
+         "-qmp", f"unix:{qmp_path},server=on,wait=off"]
+    a += ["-accel", "kvm"] if accel == "kvm" else ["-accel", "tcg,thread=multi"]
+    cpu = 0
+    for i, n in enumerate(nds):
+        opt = f"node,nodeid={i}"
+        if n["cpus"]:
+            opt += f",cpus={cpu}-{cpu + n['cpus'] - 1}"
+            cpu += n["cpus"]
+        if n["mem"]:
+            a += ["-object", f"memory-backend-ram,id=m{i},size={n['mem']}M"]
+            opt += f",memdev=m{i}"
+        a += ["-numa", opt]
+    d = topo.get("dist")
+    if d:
+        for i in range(len(nds)):
+            for j in range(len(nds)):
+                if i != j:
+                    a += ["-numa", f"dist,src={i},dst={j},val={d[i][j]}"]
+    return a
+
+
+class QMP:
+    def __init__(self, path, deadline):
+        while True:
+            try:
+                self.s = socket.socket(socket.AF_UNIX)
+                self.s.connect(str(path))
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.f = self.s.makefile("rw")
+        self.f.readline()
+        self.cmd("qmp_capabilities")
+
+    def cmd(self, name, **args):
+        self.f.write(json.dumps({"execute": name, "arguments": args}) + "\n")
+        self.f.flush()
+        while True:
+            r = json.loads(self.f.readline())
+            if "return" in r:
+                return r["return"]
+            if "error" in r:
+                raise RuntimeError(f"QMP {name} {args}: {r['error']}")
+
+
+def run_guest(topo, kenv, base_initrd, tmp, logpath, accel, timeout):
+    """Boot, serve @@REQ lines, return the console output (str)."""
+    guest_steps, dimms = [], {}
+    for s in topo["steps"]:
+        f = s.split()
+        if f[0] == "dimm":
+            dimms[f[1]] = (int(f[2]), int(f[3]))
+            guest_steps.append(f"dimm {f[1]} {f[3]} {f[4]}")
+        else:
+            guest_steps.append(s)
+    extra = tmp / "steps.cpio.gz"
+    extra.write_bytes(cpio_newc([("steps", 0o100644, ("\n".join(guest_steps) + "\n").encode())]))
+    initrd = tmp / "initrd.gz"
+    initrd.write_bytes(base_initrd.read_bytes() + extra.read_bytes())
+    qmp_path = tmp / "qmp.sock"
+    args = qemu_args(topo, kenv, initrd, qmp_path, accel)
+    (tmp / "cmd").write_text(shlex.join(args))
+    start = time.time()
+    deadline = start + timeout
+    p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    q = queue.Queue()
+
+    def reader():
+        for raw in p.stdout:
+            q.put(raw.decode(errors="replace").rstrip("\r\n").replace("\r", ""))
+        q.put(None)
+    threading.Thread(target=reader, daemon=True).start()
+    lines, qmp, err = [], None, None
+    with open(logpath, "w") as lf:
+        lf.write("# " + shlex.join(args) + "\n")
+        while True:
+            try:
+                line = q.get(timeout=max(0.1, deadline - time.time()))
+            except queue.Empty:
+                err = f"timeout after {timeout}s"
+                break
+            if line is None:
+                break
+            lines.append(line)
+            # host time on the harness's own lines (the kernel's lines carry guest time)
+            lf.write((f"{line}  # +{time.time() - start:.1f}s\n") if line.startswith("@@") else line + "\n")
+            if line.startswith("@@REQ dimm "):
+                did = line.split()[2]
+                node, size = dimms[did]
+                try:
+                    qmp = qmp or QMP(qmp_path, deadline)
+                    qmp.cmd("object-add", **{"qom-type": "memory-backend-ram", "id": f"hp{did}", "size": size << 20})
+                    qmp.cmd("device_add", driver="pc-dimm", id=f"dimm{did}", memdev=f"hp{did}", node=node)
+                    lf.write(f"# host: plugged dimm{did} {size}M into QEMU node {node}\n")
+                except Exception as e:  # noqa: BLE001
+                    lines.append(f"@@FAIL host: QMP hot-add dimm{did}: {e}")
+                    lf.write(lines[-1] + "\n")
+            if time.time() > deadline:
+                err = f"timeout after {timeout}s"
+                break
+        if p.poll() is None:
+            p.kill()
+        p.wait()
+        elapsed = time.time() - start
+        lf.write(f"# exit {p.returncode} after {elapsed:.1f}s\n")
+    return lines, err, elapsed
+
+
+# ---------------------------------------------------------------------------------------------- parse
+def parse_checks(lines):
+    """Split the console into checks: dict(tag, dmesg, sysfs, snap, snaprc, verify, verifyrc, report)."""
+    checks, cur, sect = [], None, None
+    for ln in lines:
+        if ln.startswith("@@CHECK "):
+            cur = {"tag": ln.split()[1], "dmesg": [], "sysfs": [], "snap": [], "verify": [], "report": []}
+            sect = None
+            continue
+        if cur is None:
+            continue
+        if ln.startswith("@@ENDCHECK"):
+            checks.append(cur)
+            cur = None
+            continue
+        if ln in ("@@DMESG", "@@SYSFS", "@@SNAP", "@@VERIFY", "@@REPORT"):
+            sect = ln[2:].lower()
+            continue
+        if ln.startswith("@@SNAPRC "):
+            cur["snaprc"] = int(ln.split()[1])
+            continue
+        if ln.startswith("@@VERIFYRC "):
+            cur["verifyrc"] = int(ln.split()[1])
+            continue
+        if ln.startswith("@@"):
+            continue
+        if sect:
+            cur[sect].append(ln)
+    return checks
+
+
+def nodelist(s):
+    out = []
+    s = s.strip()
+    if s in ("", "-"):
+        return out
+    for part in s.split(","):
+        a, _, b = part.partition("-")
+        out += list(range(int(a), int(b or a) + 1))
+    return out
+
+
+def parse_snapshot(text):
+    snap = {"zonelist": {}, "distance": {}, "states": {}, "zone_names": DEFAULT_ZONES}
+    if not text or text[0] != "zonelens-format 1" or text[-1] != "end":
+        raise ValueError(f"snapshot does not start with 'zonelens-format 1' and end with 'end': {text[:1]} .. {text[-1:]}")
+    for ln in text:
+        f = ln.split()
+        if f[0] == "zone_names":
+            snap["zone_names"] = f[1:]
+        elif f[0] == "stable":
+            snap["stable"] = int(f[1])
+        elif f[0] == "node_states":
+            snap["states"][f[1]] = nodelist(f[2])
+        elif f[0] == "distance":
+            snap["distance"][(int(f[1]), int(f[2]))] = int(f[3])
+        elif f[0] == "zonelist":
+            refs = [] if f[3:] == ["-"] else [(int(z.split(":")[0]), z.split(":")[1]) for z in f[3:]]
+            snap["zonelist"][(int(f[1]), f[2])] = refs
+    return snap
+
+
+MMINIT = re.compile(r"mminit::zonelist (general|thisnode) (\d+):(\w+) = (.*)$")
+FALLBACK = re.compile(r"Fallback order for Node (\d+): ?(.*)$")
+
+
+def fmt_refs(refs):
+    return " ".join(f"{n}:{z}" for n, z in refs) or "-"
+
+
+def dedup_nodes(refs):
+    out = []
+    for n, _ in refs:
+        if n not in out:
+            out.append(n)
+    return out
+
+
+def check_run(topo, kernel, lines, err, want_mod, want_tool):
+    """Return (list of problems, list of notes)."""
+    problems, notes = [], []
+    if err:
+        problems.append(err)
+    if "@@DONE" not in lines:
+        problems.append("guest did not reach @@DONE")
+    for ln in lines:
+        if ln.startswith("@@FAIL"):
+            problems.append(ln[2:])
+        if ln.startswith(("@@NOTE", "@@READS", "@@RELOADS", "@@DIMM")):
+            notes.append(ln[2:])
+    start = [ln for ln in lines if ln.startswith("@@START")]
+    if start:
+        f = start[0].split()
+        if want_mod and "mod=1" not in f:
+            problems.append("module missing from the initramfs")
+        if want_tool and "tool=1" not in f:
+            problems.append("zonelens binary missing from the initramfs")
+    checks = parse_checks(lines)
+    expected = [s.split()[1] for s in topo["steps"] if s.startswith("check ")]
+    flags = {s.split()[1]: s.split()[2:] for s in topo["steps"] if s.startswith("check ")}
+    if [c["tag"] for c in checks] != expected:
+        problems.append(f"checks seen {[c['tag'] for c in checks]}, expected {expected}")
+    dmesg_all, fallback = [], {}
+    mminit = []
+    for c in checks:
+        tag = c["tag"]
+        for ln in c["dmesg"]:
+            dmesg_all.append(ln)
+            m = FALLBACK.search(ln)
+            if m:
+                fallback[int(m.group(1))] = [int(x) for x in m.group(2).split()]
+            m = MMINIT.search(ln)
+            if m:
+                refs = [(int(x.split(":")[0]), x.split(":")[1]) for x in m.group(4).split()]
+                mminit.append((m.group(1), int(m.group(2)), m.group(3), refs))
+            if BAD.search(ln):
+                problems.append(f"[{tag}] dmesg: {ln.strip()}")
+        sysfs_states = {}
+        sysfs_dist = {}
+        for ln in c["sysfs"]:
+            f = ln.split()
+            if f[0] == "state":
+                sysfs_states[f[1]] = nodelist(f[2] if len(f) > 2 else "")
+            elif f[0] == "node":
+                i = f.index("dist")
+                sysfs_dist[int(f[1])] = [int(x) for x in f[i + 1:]]
+        if tag == "boot" and not mminit:
+            problems.append("[boot] no mminit::zonelist lines in dmesg (mminit_loglevel=4 needs CONFIG_DEBUG_MEMORY_INIT)")
+        if tag == "boot" and not fallback:
+            problems.append("[boot] no 'Fallback order for Node' lines in dmesg")
+        has_mem = sysfs_states.get("has_memory", [])
+        # kernel-only self-check: every mminit general list, reduced to nodes, is a subsequence of that
+        # node's boot Fallback order restricted to N_MEMORY (validates the harness's parsing).
+        if tag == "boot":
+            for kind, nid, zname, refs in mminit:
+                if kind != "general" or nid not in fallback:
+                    continue
+                fb = [n for n in fallback[nid] if n in has_mem]
+                it = iter(fb)
+                if not all(n in it for n in dedup_nodes(refs)):
+                    problems.append(f"[boot] kernel: mminit general {nid}:{zname} nodes {dedup_nodes(refs)} "
+                                    f"not in Fallback order {fallback[nid]} (has_memory {has_mem})")
+        if want_mod:
+            if c.get("snaprc", 1) != 0:
+                problems.append(f"[{tag}] reading the snapshot failed (rc {c.get('snaprc')})")
+                continue
+            try:
+                snap = parse_snapshot(c["snap"])
+            except ValueError as e:
+                problems.append(f"[{tag}] {e}")
+                continue
+            if snap.get("stable") != 1:
+                problems.append(f"[{tag}] snapshot not stable")
+            zidx = {z: i for i, z in enumerate(snap["zone_names"])}
+            if tag == "boot":
+                for kind, nid, zname, refs in mminit:
+                    lst = snap["zonelist"].get((nid, "fallback" if kind == "general" else "nofallback"))
+                    if lst is None:
+                        problems.append(f"[boot] module has no {kind} list for node {nid}")
+                        continue
+                    filt = [r for r in lst if zidx[r[1]] <= zidx[zname]]
+                    if filt != refs:
+                        problems.append(f"[boot] mminit {kind} {nid}:{zname} differs from the module's list filtered to "
+                                        f"zone index <= {zidx[zname]}:\n" + "\n".join(difflib.unified_diff(
+                                            [fmt_refs(refs)], [fmt_refs(filt)], "kernel (mminit)", "module", lineterm="")))
+            mem = snap["states"].get("memory", has_mem)
+            for nid, order in sorted(fallback.items()):
+                lst = snap["zonelist"].get((nid, "fallback"))
+                if lst is None:
+                    continue
+                want = [n for n in order if n in mem]
+                got = dedup_nodes(lst)
+                if want != got:
+                    problems.append(f"[{tag}] node {nid}: last 'Fallback order for Node {nid}: "
+                                    f"{' '.join(map(str, order))}' restricted to N_MEMORY {mem} is {want}, "
+                                    f"module's fallback list ({fmt_refs(lst)}) gives node order {got}")
+            for nid, row in sysfs_dist.items():
+                got = [snap["distance"].get((nid, j)) for j in range(len(row))]
+                if got != row:
+                    problems.append(f"[{tag}] node {nid}: sysfs distance {row}, module {got}")
+            if sysfs_states.get("has_memory") is not None and snap["states"].get("memory") != sysfs_states["has_memory"]:
+                problems.append(f"[{tag}] N_MEMORY: sysfs {sysfs_states['has_memory']}, module {snap['states'].get('memory')}")
+        if want_tool:
+            if c.get("verifyrc") == 1 and "history-lost" in flags.get(tag, ()) and \
+                    any("no context explains" in v for v in c["verify"]):
+                # the module was reloaded after the last rebuild: its event log no longer has the CPU
+                # masks of that rebuild, so verify can only try boot and current masks. The lists are
+                # still checked against the kernel's own Fallback lines above.
+                notes.append(f"[{tag}] verify after module reload (history lost) tolerated: "
+                             + "; ".join(v.strip() for v in c["verify"] if "mismatch" in v))
+            elif c.get("verifyrc") != 0:
+                problems.append(f"[{tag}] zonelens verify exited {c.get('verifyrc')}:\n  " + "\n  ".join(c["verify"][-40:]))
+    return problems, notes, checks
+
+
+# ---------------------------------------------------------------------------------------------- main
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kernel", action="append", choices=KERNELS, help="kernel(s) to boot (default both)")
+    ap.add_argument("--group", action="append", choices=list(topologies.GROUPS), help="group(s) to run")
+    ap.add_argument("--topology", action="append", help="run this topology by name (fixed, h-*, rand-SEED-I, stress-SEED)")
+    ap.add_argument("--spec", action="append", help="run the topology in this JSON file")
+    ap.add_argument("--seed", type=int, help="seed of the random group (default: from the clock, printed)")
+    ap.add_argument("--count", type=int, default=10, help="random topologies per kernel (default 10)")
+    ap.add_argument("--build-dir", default=str(REPO / "build"), help="build tree (default REPO/build)")
+    ap.add_argument("--kernel-cache", default=os.environ.get("ZONELENS_KERNEL_CACHE"),
+                    help="where fetch-kernels.sh unpacks the kernels (default REPO/build/cache/kernels)")
+    ap.add_argument("--zonelens", help="the zonelens binary (default BUILD/zonelens if it exists)")
+    ap.add_argument("--module", help="a prebuilt zonelens.ko (only with one --kernel)")
+    ap.add_argument("--no-module", action="store_true", help="kernel-only checks, no module")
+    ap.add_argument("--no-tool", action="store_true", help="do not put the zonelens binary in the guest")
+    ap.add_argument("--require", action="store_true", help="fail if the module or the binary is unavailable")
+    ap.add_argument("--jobs", type=int, default=int(os.environ.get("ZONELENS_VM_JOBS", "1")), help="guests at once")
+    ap.add_argument("--kvm", action="store_true", help="use KVM instead of TCG")
+    ap.add_argument("--timeout", type=int, default=300, help="seconds per guest")
+    ap.add_argument("--print-report", action="store_true", help="print the @@REPORT sections")
+    ap.add_argument("--list", action="store_true", help="list the topologies and exit")
+    ap.add_argument("--workflow", action="store_true",
+                    help="run a spec's 'workflow_steps' instead of its 'steps' (docs/workflow.md)")
+    o = ap.parse_args()
+
+    if o.seed is None and os.environ.get("ZONELENS_VM_SEED"):
+        o.seed = int(os.environ["ZONELENS_VM_SEED"])
+    seed = o.seed if o.seed is not None else int(time.time()) % 100000
+    build = Path(o.build_dir).resolve()
+    cache = Path(o.kernel_cache or REPO / "build" / "cache" / "kernels").resolve()
+    work = build / "vm"
+    work.mkdir(parents=True, exist_ok=True)
+    kernels = o.kernel or KERNELS
+    topos = []
+    for g in o.group or []:
+        topos += topologies.GROUPS[g](seed, o.count)
+    for n in o.topology or []:
+        topos.append(topologies.by_name(n))
+    for s in o.spec or []:
+        topos.append(json.loads(Path(s).read_text()))
+    if not topos:
+        topos = topologies.GROUPS["fixed"](seed, o.count)
+    if o.workflow:
+        topos = [dict(t, steps=t["workflow_steps"]) if "workflow_steps" in t else t for t in topos]
+    if o.list:
+        for t in topos:
+            print(t["name"], json.dumps(t))
+        return 0
+    if any(g == "random" for g in o.group or []):
+        log(f"zlvm: random seed {seed} (rerun: --group random --seed {seed} --count {o.count})")
+
+    tool = None
+    if not o.no_tool:
+        cand = Path(o.zonelens) if o.zonelens else build / "zonelens"
+        if cand.exists():
+            tool = cand.resolve()
+        elif o.require:
+            log(f"zlvm: no zonelens binary at {cand}")
+            return 2
+    have_kmod_src = any((REPO / "kmod").glob("*.c"))
+    per_kernel = {}
+    for k in kernels:
+        kenv = kernel_env(cache, k)
+        module = None
+        if not o.no_module:
+            if o.module:
+                module = Path(o.module).resolve()
+            elif have_kmod_src:
+                try:
+                    module = build_module(work, k, kenv)
+                except RuntimeError as e:
+                    log(f"zlvm: {e}")
+                    if o.require:
+                        return 2
+            elif o.require:
+                log("zlvm: kmod/ has no sources")
+                return 2
+        base = work / k / f"initramfs-{os.getpid()}.cpio.gz"
+        base.parent.mkdir(parents=True, exist_ok=True)
+        build_base_initramfs(base, module, tool)
+        per_kernel[k] = (kenv, base, module)
+        log(f"zlvm: kernel {k} ({kenv['KREL']}) module={module or '-'} zonelens={tool or '-'}")
+
+    repro = [str(Path(sys.argv[0]).resolve()), "--build-dir", str(build), "--kernel-cache", str(cache)]
+    repro += ["--zonelens", str(tool)] if tool else ["--no-tool"]
+    repro += ["--no-module"] if o.no_module else (["--module", str(o.module)] if o.module else [])
+    repro += ["--kvm"] if o.kvm else []
+    jobs = [(k, t) for k in kernels for t in topos]
+    logdir = work / "logs"
+    logdir.mkdir(parents=True, exist_ok=True)
+    results = []
+
+    def one(job):
+        k, t = job
+        kenv, base, module = per_kernel[k]
+        lp = logdir / f"{k}-{t['name']}.log"
+        with tempfile.TemporaryDirectory(prefix="zlvm-") as td:
+            lines, err, el = run_guest(t, kenv, base, Path(td), lp, "kvm" if o.kvm else "tcg",
+                                       t.get("timeout", o.timeout))
+        probs, notes, checks = check_run(t, k, lines, err, module is not None, tool is not None)
+        return k, t, probs, notes, checks, el, lp
+
+    t0 = time.time()
+    with ThreadPoolExecutor(max_workers=max(1, o.jobs)) as ex:
+        for k, t, probs, notes, checks, el, lp in ex.map(one, jobs):
+            results.append((k, t, probs))
+            status = "PASS" if not probs else "FAIL"
+            if o.print_report:
+                for c in checks:
+                    if c["report"]:
+                        log(f"---- {k} {t['name']} [{c['tag']}]: zonelens show, predict, verify ----")
+                        log("\n".join(c["report"]))
+            log(f"{status} {k} {t['name']} ({el:.1f}s, {len(checks)} checks)")
+            for n in notes:
+                if n.startswith("["):
+                    log(f"  note: {n}")
+            if probs:
+                log(f"  kernel: {k} ({per_kernel[k][0]['KREL']})  seed: {seed}  log: {lp}")
+                log(f"  topology: {json.dumps(t)}")
+                for p in probs:
+                    log("  - " + p.replace("\n", "\n    "))
+                spec = logdir / f"{k}-{t['name']}.json"
+                spec.write_text(json.dumps(t, indent=1))
+                log(f"  reproduce: {shlex.join(repro + ['--kernel', k, '--spec', str(spec)])}")
+    for k in kernels:
+        per_kernel[k][1].unlink(missing_ok=True)
+    nfail = sum(1 for r in results if r[2])
+    log(f"zlvm: {len(results) - nfail}/{len(results)} guests passed in {time.time() - t0:.0f}s")
+    return 1 if nfail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

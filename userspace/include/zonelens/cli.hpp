@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The zonelens command table (modelled on Ceph rbd's Action registry). Each command is one file in
+// userspace/src/cli/actions/ that defines a static Action; constructing it registers the command.
+//
+//   namespace {
+//   void get_arguments(po::options_description& opts, po::positional_options_description& pos) {
+//     cli::add_root_option(opts);
+//     cli::add_json_option(opts);
+//   }
+//   int execute(const po::variables_map& vm) { ...; return cli::kExitOk; }
+//   const cli::Action kAction{"name", "one-line description", get_arguments, execute};
+//   }  // namespace
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zonelens/model.hpp"
+#include "zonelens/sources.hpp"
+
+namespace zonelens::cli {
+
+namespace po = boost::program_options;
+
+inline constexpr int kExitOk = 0;        // success; verify: every node matches
+inline constexpr int kExitMismatch = 1;  // verify: some node differs
+inline constexpr int kExitError = 2;     // bad input or usage: one sentence on stderr
+
+// Bad command-line usage; the message is printed with the command's name and a --help hint.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Action {
+  using GetArguments = void (*)(po::options_description& options,
+                                po::positional_options_description& positional);
+  // Writes to stdout, returns the exit code; throws InputError/UsageError for exit code 2.
+  using Execute = int (*)(const po::variables_map& vm);
+
+  Action(std::string_view name, std::string_view description, GetArguments get_arguments,
+         Execute execute);
+
+  std::string_view name;
+  std::string_view description;
+  GetArguments get_arguments;
+  Execute execute;
+};
+
+// Every registered action, sorted by name.
+std::vector<const Action*> actions();
+
+// The whole program: global --help/--version, the command, its options. Returns the exit code.
+int run(int argc, const char* const* argv);
+
+// ---- shared options (one spelling everywhere) ----
+void add_root_option(po::options_description& opts);      // --root DIR
+void add_topology_option(po::options_description& opts);  // --topology FILE
+void add_kernel_option(po::options_description& opts);    // --kernel REL
+void add_context_option(po::options_description& opts);   // --context boot|runtime
+void add_json_option(po::options_description& opts);      // --json
+
+// --root DIR, --topology FILE or the running machine (module snapshot when loaded, else libnuma).
+Observation observe(const po::variables_map& vm);
+// The module's state (required), live or under --root.
+ModuleState read_module_state(const po::variables_map& vm);
+std::optional<std::filesystem::path> root_of(const po::variables_map& vm);
+// --kernel REL if given, else the topology's release; UsageError/InputError when unparsable.
+struct KernelChoice {
+  std::string release;
+  EraRules rules;
+};
+KernelChoice kernel_choice(const po::variables_map& vm, const Topology& topo);
+// --context as given; nullopt when absent.
+std::optional<RebuildKind> context_option(const po::variables_map& vm);
+[[nodiscard]] bool json_wanted(const po::variables_map& vm);
+
+// ---- output helpers ----
+// stdout through one buffer that is written out in large chunks (a 1024-node prediction is 20 MB
+// of JSON: never hold it all, never write it line by line).
+class Output {
+ public:
+  Output() { text.reserve(kChunk + (kChunk / 4)); }
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+  ~Output();
+  std::string text;
+  // Writes the buffer out once it holds a chunk; call between records.
+  void maybe_flush() {
+    if (text.size() >= kChunk) {
+      flush();
+    }
+  }
+  void flush();
+
+ private:
+  static constexpr std::size_t kChunk = std::size_t{1} << 20;
+};
+
+// "N:Zone" without allocating a string per zoneref.
+void append_zoneref(std::string& out, const Topology& topo, const ZoneRef& ref);
+void append_json_string(std::string& out, std::string_view s);
+// The `"nodes": [...]` array of predict/show --json (no surrounding braces).
+void append_json_nodes(Output& sink, const Topology& topo, const std::vector<NodeZonelists>& lists);
+// The readable table of show/predict.
+void append_text_lists(Output& sink, const Topology& topo, const std::vector<NodeZonelists>& lists,
+                       bool with_order);
+
+}  // namespace zonelens::cli

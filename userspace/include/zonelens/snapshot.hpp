@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The module's debugfs files (docs/debugfs-format.md, format 1) as typed data, and their strict
+// parsers. Parsers are pure (text in, data out); reading the files is in sources.hpp.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zonelens/model.hpp"
+#include "zonelens/topology.hpp"
+
+namespace zonelens {
+
+inline constexpr int kDebugfsFormatVersion = 1;
+
+// The header section.
+struct SnapshotHeader {
+  int format_version = kDebugfsFormatVersion;
+  std::string module_version;
+  std::string kernel_release;
+  int nr_node_ids = 0;
+  int max_numnodes = 0;
+  int max_nr_zones = 0;
+  int nr_cpu_ids = 0;
+  std::vector<std::string> zone_names;  // by zone index
+};
+
+// The `events` line of a snapshot: where the event log stood when the snapshot was taken.
+struct EventLogPosition {
+  std::uint64_t first_seq = 0;
+  std::uint64_t last_seq = 0;
+  std::uint64_t dropped = 0;
+  std::uint64_t lost = 0;
+  std::uint64_t capacity = 0;
+};
+
+// The zonelists the running kernel has (the `zonelist` lines), one entry per node with a pgdat,
+// ascending id. node_order is left empty (the module does not print it).
+using LiveZonelists = std::vector<NodeZonelists>;
+
+// A whole `snapshot` file. Only stable snapshots are ever returned (parse_snapshot refuses
+// `stable 0`), so there is no `stable` field.
+struct Snapshot {
+  SnapshotHeader header;
+  int passes = 0;
+  Topology topology;  // nodes, states, cpumask_of_node, distances, zones, as the kernel has them
+  LiveZonelists zonelists;
+  std::uint64_t fingerprint = 0;  // verified against the zonelist lines
+  std::uint64_t generation = 0;
+  EventLogPosition events;
+};
+
+enum class EventType {
+  kMemGoingOnline,
+  kMemOnline,
+  kMemCancelOnline,
+  kMemGoingOffline,
+  kMemOffline,
+  kMemCancelOffline,
+  kCpuOnline,
+  kCpuOffline,
+  kFpChange,
+};
+
+// "mem_online" etc. (the token of the events file).
+std::string_view event_type_name(EventType type);
+std::optional<EventType> parse_event_type(std::string_view token);
+[[nodiscard]] constexpr bool is_memory_event(EventType t) {
+  return t != EventType::kCpuOnline && t != EventType::kCpuOffline && t != EventType::kFpChange;
+}
+
+// cpumask_of_node() of every node whose mask is not empty, at the moment of an event.
+using CpuMap = std::map<NodeId, std::vector<CpuId>>;
+
+// One `event` line. Which optional fields are set depends on the type (docs/debugfs-format.md).
+struct Event {
+  std::uint64_t seq = 0;
+  std::uint64_t ts_ns = 0;  // ktime_get_boottime_ns()
+  EventType type = EventType::kFpChange;
+  std::optional<NodeId> nid;              // memory and CPU events
+  std::optional<std::uint64_t> pfn;       // memory events
+  std::optional<std::uint64_t> nr_pages;  // memory events
+  std::optional<CpuId> cpu;               // CPU events
+  std::string at;                         // fp_change: where it was noticed ("read")
+  std::uint64_t fingerprint = 0;          // right after the event
+  std::uint64_t generation = 0;           // right after the event
+  CpuMap cpus;
+};
+
+// The whole `events` file.
+struct EventLog {
+  std::uint64_t loaded_ns = 0;
+  std::uint64_t capacity = 0;
+  std::uint64_t first_seq = 0;
+  std::uint64_t last_seq = 0;
+  std::uint64_t dropped = 0;
+  std::uint64_t lost = 0;
+  std::uint64_t cpu_overlap = 0;
+  std::vector<Event> events;  // ascending seq
+
+  // The event after which the lists have had `generation`: the oldest event in the ring that
+  // carries it. nullptr when the generation is 0 or the event left the ring.
+  [[nodiscard]] const Event* event_that_set(std::uint64_t generation) const;
+};
+
+// Strict parsers. `file` names the file in error messages. Throw InputError (exit code 2).
+Snapshot parse_snapshot(std::string_view text, const std::string& file);
+EventLog parse_event_log(std::string_view text, const std::string& file);
+
+// The 64-bit FNV-1a fingerprint of the spec over zonelists (nodes ascending, as given).
+std::uint64_t zonelist_fingerprint(const LiveZonelists& lists);
+// 16 lowercase hex digits.
+std::string format_fingerprint(std::uint64_t fp);
+
+}  // namespace zonelens

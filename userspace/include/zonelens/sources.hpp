@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Where a Topology (and the module's live state) comes from: the running machine, a captured
+// root, or a what-if topology file. This is the I/O edge; everything here throws InputError.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zonelens/snapshot.hpp"
+#include "zonelens/topology.hpp"
+
+namespace zonelens {
+
+// Which reader produced an Observation. Chosen from the command line and from what exists, never
+// by retrying another reader after a failure.
+enum class SourceKind {
+  kModule,       // the module's debugfs snapshot (live or under a captured root)
+  kSysfs,        // libnuma + /proc (live) or sysfs + /proc files (captured root), no module
+  kTopologyFile  // a what-if JSON file
+};
+std::string_view source_kind_name(SourceKind kind);
+
+// The module's files, read together.
+struct ModuleState {
+  std::filesystem::path dir;  // .../sys/kernel/debug/zonelens
+  Snapshot snapshot;
+  EventLog events;
+};
+
+struct Observation {
+  SourceKind kind = SourceKind::kSysfs;
+  std::string origin;  // "live", "root DIR", "topology FILE": for messages and JSON
+  Topology topology;
+  std::optional<ModuleState> module;  // set when kind == kModule
+};
+
+// The path of the module's directory on the live system and under a captured root.
+inline constexpr std::string_view kLiveDebugfs = "/sys/kernel/debug";
+std::filesystem::path module_dir(const std::optional<std::filesystem::path>& root);
+
+// The module's snapshot and event log, required: an InputError says why they cannot be read
+// (debugfs not mounted, module not loaded, permission denied, malformed...).
+ModuleState read_module(const std::optional<std::filesystem::path>& root);
+
+// The topology of the running machine: the module's snapshot when its directory exists (then it
+// must read cleanly), otherwise libnuma + /proc/zoneinfo + /proc/sys/kernel/osrelease.
+Observation observe_live();
+// The same for a captured root DIR (DIR/sys/devices/system/node, DIR/proc/..., and
+// DIR/sys/kernel/debug/zonelens when it exists). Lists are parsed with parse_id_list, not
+// libnuma (libnuma validates ids against the running machine).
+Observation observe_root(const std::filesystem::path& root);
+// A what-if topology file (docs/topology-file.md).
+Observation observe_topology_file(const std::filesystem::path& file);
+
+// Pure readers, exposed for tests and for other front ends.
+struct ZoneinfoZone {
+  NodeId node = 0;
+  Zone zone;
+};
+// /proc/zoneinfo: every "Node N, zone NAME" block with spanned/present/managed; the zone index is
+// the position of the block within its node (the kernel prints every zone of each online pgdat
+// in index order).
+std::vector<ZoneinfoZone> parse_zoneinfo(std::string_view text, const std::string& file);
+// A topology file's JSON text.
+Topology parse_topology_json(std::string_view text, const std::string& file);
+
+// Whole-file read; InputError on ENOENT/EACCES/other with the path and a fix.
+std::string read_text_file(const std::filesystem::path& path, std::string_view fix_if_missing);
+
+}  // namespace zonelens

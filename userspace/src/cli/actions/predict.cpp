@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// zonelens predict: the zonelists the model builds for a topology.
+#include "zonelens/cli.hpp"
+
+namespace zonelens::cli {
+namespace {
+
+void get_arguments(po::options_description& opts, po::positional_options_description& /*pos*/) {
+  add_root_option(opts);
+  add_topology_option(opts);
+  add_kernel_option(opts);
+  add_context_option(opts);
+  add_json_option(opts);
+}
+
+int execute(const po::variables_map& vm) {
+  const auto kind = context_option(vm).value_or(RebuildKind::kBoot);
+  const Observation o = observe(vm);
+  const KernelChoice k = kernel_choice(vm, o.topology);
+  RebuildContext ctx;
+  ctx.kind = kind;
+  const Prediction p = predict(o.topology, k.rules, ctx);
+  const std::string_view context = kind == RebuildKind::kBoot ? "boot" : "runtime";
+  Output sink;
+  std::string& out = sink.text;
+  if (json_wanted(vm)) {
+    out += "{\n  \"kernel\": ";
+    append_json_string(out, k.release);
+    out += ",\n  \"era\": ";
+    append_json_string(out, era_name(k.rules.era));
+    out += ",\n  \"zone_predicate\": ";
+    out += k.rules.zone_predicate == ZonePredicate::kPopulated ? "\"populated\"" : "\"managed\"";
+    out += ",\n  \"context\": \"" + std::string(context) + "\",\n  \"source\": \"" +
+           std::string(source_kind_name(o.kind)) + "\",\n  \"origin\": ";
+    append_json_string(out, o.origin);
+    out += ",\n  ";
+    append_json_nodes(sink, o.topology, p.nodes);
+    out += "\n}\n";
+  } else {
+    out += "predicted zonelists for " + k.release + " (era " + std::string(era_name(k.rules.era)) +
+           ", " + (k.rules.zone_predicate == ZonePredicate::kPopulated ? "populated" : "managed") +
+           " zones, " + std::string(context) + " rebuild) of " + o.origin + " (" +
+           std::string(source_kind_name(o.kind)) + ")\n";
+    append_text_lists(sink, o.topology, p.nodes, true);
+  }
+  sink.flush();
+  return kExitOk;
+}
+
+const Action kAction{"predict",
+                     "print the zonelists the kernel builds for a topology (live, --root or "
+                     "--topology)",
+                     get_arguments, execute};
+
+}  // namespace
+}  // namespace zonelens::cli

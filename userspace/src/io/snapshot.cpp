@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Strict parsers of the debugfs files, format 1 (docs/debugfs-format.md).
+#include "zonelens/snapshot.hpp"
+
+#include <array>
+#include <cstdio>
+#include <utility>
+
+#include "text.hpp"
+#include "zonelens/error.hpp"
+#include "zonelens/idlist.hpp"
+
+namespace zonelens {
+
+namespace {
+
+using io_detail::LineReader;
+using io_detail::to_number;
+
+constexpr std::string_view kFirstLine = "zonelens-format 1";
+
+[[noreturn]] void fail(const std::string& file, const std::string& what) {
+  throw InputError(file + ": " + what);
+}
+
+[[noreturn]] void malformed(const std::string& file, int line, std::string_view text,
+                            std::string_view why) {
+  std::string shown(text.substr(0, 80));
+  fail(file, "line " + std::to_string(line) + " '" + shown + "' is malformed (" + std::string(why) +
+                 "): read it again, and report a module bug if it persists");
+}
+
+// Checks the first and the last line; returns the body between them.
+std::string_view check_frame(std::string_view text, const std::string& file) {
+  if (text.empty()) {
+    fail(file, "truncated (no 'end' line): read it again");
+  }
+  const std::size_t nl = text.find('\n');
+  const std::string_view first = text.substr(0, nl);
+  if (first != kFirstLine) {
+    std::string shown(first.substr(0, 60));
+    fail(file,
+         "unknown format '" + shown + "', this zonelens reads format 1: use a matching zonelens");
+  }
+  std::string_view rest = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+  if (!rest.empty() && rest.back() == '\n') {
+    rest.remove_suffix(1);
+  }
+  const std::size_t last_nl = rest.rfind('\n');
+  const std::string_view last = last_nl == std::string_view::npos ? rest : rest.substr(last_nl + 1);
+  if (last != "end") {
+    fail(file, "truncated (no 'end' line): read it again");
+  }
+  return last_nl == std::string_view::npos ? std::string_view{} : rest.substr(0, last_nl + 1);
+}
+
+class BodyParser {
+ public:
+  BodyParser(std::string_view body, const std::string& file) : lines_(body), file_(file) {
+    tokens_.reserve(16);
+  }
+
+  // Next line split into tokens; false at the end of the body.
+  bool next() {
+    if (!lines_.next(line_)) {
+      return false;
+    }
+    io_detail::split_spaces(line_, tokens_);
+    return true;
+  }
+  [[nodiscard]] const std::vector<std::string_view>& tokens() const { return tokens_; }
+  [[nodiscard]] std::string_view keyword() const { return tokens_.front(); }
+
+  [[noreturn]] void bad(std::string_view why) const {
+    malformed(file_, lines_.number() + 1, line_, why);  // +1: the body starts on line 2
+  }
+  [[noreturn]] void unknown_keyword() const {
+    std::string kw(keyword().substr(0, 40));
+    fail(file_, "line " + std::to_string(lines_.number() + 1) + ": unknown keyword '" + kw +
+                    "' in format 1: use a matching zonelens");
+  }
+  void expect_count(std::size_t n) const {
+    if (tokens_.size() != n) {
+      bad("expected " + std::to_string(n - 1) + " arguments");
+    }
+  }
+  template <typename T>
+  T number(std::size_t i, int base = 10) const {
+    const auto v = to_number<T>(tokens_[i], base);
+    if (!v) {
+      bad("bad number '" + std::string(tokens_[i].substr(0, 24)) + "'");
+    }
+    return *v;
+  }
+  // A token of the expected literal, e.g. "present".
+  void literal(std::size_t i, std::string_view word) const {
+    if (tokens_[i] != word) {
+      bad("expected '" + std::string(word) + "'");
+    }
+  }
+  [[nodiscard]] std::vector<int> list(std::size_t i) const {
+    auto ids = parse_id_list(tokens_[i]);
+    if (!ids || tokens_[i].empty()) {
+      bad("bad list '" + std::string(tokens_[i].substr(0, 24)) + "'");
+    }
+    return std::move(*ids);
+  }
+  [[nodiscard]] const std::string& file() const { return file_; }
+
+ private:
+  LineReader lines_;
+  const std::string& file_;
+  std::string_view line_;
+  std::vector<std::string_view> tokens_;
+};
+
+void append_word(std::uint64_t& h, std::uint32_t w) {
+  for (int i = 0; i < 4; ++i) {
+    h ^= (w >> (8 * i)) & 0xffU;
+    h *= 0x100000001b3ULL;
+  }
+}
+
+constexpr std::array<std::string_view, 5> kStateNames = {"possible", "online", "memory",
+                                                         "normal_memory", "cpu"};
+
+CpuMap parse_cpu_map(std::string_view text, const BodyParser& p) {
+  CpuMap map;
+  if (text == "-") {
+    return map;
+  }
+  std::size_t pos = 0;
+  // "0:0-1,1:2-3": an element starts with "N:"; commas also separate ranges inside a list.
+  while (pos < text.size()) {
+    const std::size_t colon = text.find(':', pos);
+    if (colon == std::string_view::npos) {
+      p.bad("bad cpus map");
+    }
+    const auto nid = to_number<int>(text.substr(pos, colon - pos));
+    std::size_t end = text.find(':', colon + 1);
+    if (end != std::string_view::npos) {
+      end = text.rfind(',', end);  // the comma before the next "N:"
+      if (end == std::string_view::npos || end < colon) {
+        p.bad("bad cpus map");
+      }
+    } else {
+      end = text.size();
+    }
+    auto cpus = parse_id_list(text.substr(colon + 1, end - colon - 1));
+    if (!nid || !cpus || cpus->empty() || map.contains(*nid)) {
+      p.bad("bad cpus map");
+    }
+    map.emplace(*nid, std::move(*cpus));
+    pos = end + 1;
+  }
+  return map;
+}
+
+}  // namespace
+
+std::uint64_t zonelist_fingerprint(const LiveZonelists& lists) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const auto& n : lists) {
+    for (std::uint32_t list = 0; list < 2; ++list) {
+      append_word(h, static_cast<std::uint32_t>(n.node));
+      append_word(h, list);
+      for (const auto& ref : list == 0 ? n.fallback : n.nofallback) {
+        append_word(h, (static_cast<std::uint32_t>(ref.node) << 8U) |
+                           static_cast<std::uint32_t>(ref.zone_index));
+      }
+      append_word(h, 0xffffffffU);
+    }
+  }
+  return h;
+}
+
+std::string format_fingerprint(std::uint64_t fp) {
+  std::array<char, 17> buf{};
+  std::snprintf(buf.data(), buf.size(), "%016llx", static_cast<unsigned long long>(fp));
+  return {buf.data(), 16};
+}
+
+Snapshot parse_snapshot(std::string_view text, const std::string& file) {
+  const std::string_view body = check_frame(text, file);
+  Snapshot s;
+  BodyParser p(body, file);
+  std::array<std::optional<std::vector<int>>, kStateNames.size()> states;
+  std::optional<int> stable;
+  bool have_fp = false;
+  bool have_gen = false;
+  bool have_events = false;
+  std::vector<std::pair<NodeId, std::vector<CpuId>>> cpumasks;
+  std::vector<std::array<int, 3>> distances;
+  std::vector<std::pair<NodeId, Zone>> zones;
+  std::map<NodeId, NodeZonelists> lists;
+  auto& h = s.header;
+
+  auto need_header = [&]() {
+    if (h.zone_names.empty() || h.nr_node_ids <= 0) {
+      p.bad("comes before 'nr_node_ids'/'zone_names'");
+    }
+  };
+  auto zone_index = [&](std::string_view name) {
+    for (std::size_t i = 0; i < h.zone_names.size(); ++i) {
+      if (h.zone_names[i] == name) {
+        return static_cast<int>(i);
+      }
+    }
+    p.bad("unknown zone name '" + std::string(name.substr(0, 24)) + "'");
+  };
+
+  while (p.next()) {
+    const auto& t = p.tokens();
+    const std::string_view kw = p.keyword();
+    if (kw == "module_version" || kw == "kernel_release") {
+      p.expect_count(2);
+      (kw == "module_version" ? h.module_version : h.kernel_release) = std::string(t[1]);
+    } else if (kw == "nr_node_ids" || kw == "max_numnodes" || kw == "max_nr_zones" ||
+               kw == "nr_cpu_ids") {
+      p.expect_count(2);
+      const int v = p.number<int>(1);
+      if (v <= 0 || v > kMaxListId) {
+        p.bad("out of range");
+      }
+      (kw == "nr_node_ids"    ? h.nr_node_ids
+       : kw == "max_numnodes" ? h.max_numnodes
+       : kw == "max_nr_zones" ? h.max_nr_zones
+                              : h.nr_cpu_ids) = v;
+    } else if (kw == "zone_names") {
+      if (h.max_nr_zones <= 0 || t.size() != static_cast<std::size_t>(h.max_nr_zones) + 1) {
+        p.bad("expected max_nr_zones names after 'max_nr_zones'");
+      }
+      for (std::size_t i = 1; i < t.size(); ++i) {
+        if (t[i].empty()) {
+          p.bad("empty zone name");
+        }
+        h.zone_names.emplace_back(t[i]);
+      }
+    } else if (kw == "stable") {
+      p.expect_count(2);
+      stable = p.number<int>(1);
+      if (*stable > 1) {
+        p.bad("stable is 0 or 1");
+      }
+    } else if (kw == "passes") {
+      p.expect_count(2);
+      s.passes = p.number<int>(1);
+    } else if (kw == "node_states") {
+      p.expect_count(3);
+      std::size_t i = 0;
+      while (i < kStateNames.size() && kStateNames[i] != t[1]) {
+        ++i;
+      }
+      if (i == kStateNames.size()) {
+        p.bad("unknown node state");
+      }
+      if (states[i]) {
+        p.bad("repeated node state");
+      }
+      states[i] = p.list(2);
+    } else if (kw == "cpumask") {
+      p.expect_count(3);
+      cpumasks.emplace_back(p.number<int>(1), p.list(2));
+    } else if (kw == "distance") {
+      p.expect_count(4);
+      distances.push_back({p.number<int>(1), p.number<int>(2), p.number<int>(3)});
+    } else if (kw == "zone") {
+      need_header();
+      p.expect_count(10);
+      p.literal(4, "present");
+      p.literal(6, "managed");
+      p.literal(8, "spanned");
+      Zone z;
+      z.index = p.number<int>(2);
+      if (z.index >= h.max_nr_zones || h.zone_names[z.index] != t[3]) {
+        p.bad("zone index and name disagree with 'zone_names'");
+      }
+      z.name = std::string(t[3]);
+      z.present = p.number<std::uint64_t>(5);
+      z.managed = p.number<std::uint64_t>(7);
+      z.spanned = p.number<std::uint64_t>(9);
+      zones.emplace_back(p.number<int>(1), std::move(z));
+    } else if (kw == "zonelist") {
+      need_header();
+      if (t.size() < 4) {
+        p.bad("expected a node, a list name and zonerefs");
+      }
+      const int nid = p.number<int>(1);
+      const bool fallback = t[2] == "fallback";
+      if (!fallback && t[2] != "nofallback") {
+        p.bad("list name is fallback or nofallback");
+      }
+      auto& entry = lists[nid];
+      entry.node = nid;
+      Zonelist& zl = fallback ? entry.fallback : entry.nofallback;
+      if (!zl.empty()) {
+        p.bad("repeated zonelist");
+      }
+      if (!(t.size() == 4 && t[3] == "-")) {
+        zl.reserve(t.size() - 3);
+        for (std::size_t i = 3; i < t.size(); ++i) {
+          const std::size_t colon = t[i].find(':');
+          const auto znid = colon == std::string_view::npos ? std::nullopt
+                                                            : to_number<int>(t[i].substr(0, colon));
+          if (!znid || *znid >= h.nr_node_ids) {
+            p.bad("bad zoneref '" + std::string(t[i].substr(0, 24)) + "'");
+          }
+          zl.push_back(ZoneRef{*znid, zone_index(t[i].substr(colon + 1))});
+        }
+      }
+    } else if (kw == "fingerprint") {
+      p.expect_count(2);
+      if (t[1].size() != 16) {
+        p.bad("fingerprint is 16 hex digits");
+      }
+      s.fingerprint = p.number<std::uint64_t>(1, 16);
+      have_fp = true;
+    } else if (kw == "generation") {
+      p.expect_count(2);
+      s.generation = p.number<std::uint64_t>(1);
+      have_gen = true;
+    } else if (kw == "events") {
+      p.expect_count(11);
+      p.literal(1, "first_seq");
+      p.literal(3, "last_seq");
+      p.literal(5, "dropped");
+      p.literal(7, "lost");
+      p.literal(9, "capacity");
+      s.events = EventLogPosition{p.number<std::uint64_t>(2), p.number<std::uint64_t>(4),
+                                  p.number<std::uint64_t>(6), p.number<std::uint64_t>(8),
+                                  p.number<std::uint64_t>(10)};
+      have_events = true;
+    } else if (kw == "end") {
+      p.bad("'end' before the last line");
+    } else {
+      p.unknown_keyword();
+    }
+  }
+
+  // Completeness: every section of a snapshot must be there.
+  auto missing = [&](std::string_view what) {
+    fail(file, "no '" + std::string(what) +
+                   "' line, the snapshot is incomplete: read it again, and report a module bug if "
+                   "it persists");
+  };
+  if (!stable) {
+    missing("stable");
+  }
+  if (*stable == 0) {
+    fail(file, "unstable, zonelists changed during every read pass: read it again");
+  }
+  if (h.kernel_release.empty()) {
+    missing("kernel_release");
+  }
+  if (h.zone_names.empty()) {
+    missing("zone_names");
+  }
+  if (h.nr_node_ids <= 0) {
+    missing("nr_node_ids");
+  }
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    if (!states[i]) {
+      missing("node_states " + std::string(kStateNames[i]));
+    }
+  }
+  if (!have_fp) {
+    missing("fingerprint");
+  }
+  if (!have_gen) {
+    missing("generation");
+  }
+  if (!have_events) {
+    missing("events");
+  }
+
+  // Build the topology.
+  Topology& topo = s.topology;
+  topo.kernel_release = h.kernel_release;
+  topo.nr_node_ids = h.nr_node_ids;
+  topo.max_numnodes = h.max_numnodes > 0 ? h.max_numnodes : topo.max_numnodes;
+  topo.zone_names = h.zone_names;
+  const auto& possible = *states[0];
+  std::vector<int> index_of(static_cast<std::size_t>(h.nr_node_ids), -1);
+  topo.nodes.reserve(possible.size());
+  for (const int id : possible) {
+    if (id >= h.nr_node_ids) {
+      fail(file, "possible node " + std::to_string(id) +
+                     " is not below nr_node_ids: read it again, and report a module bug if it "
+                     "persists");
+    }
+    index_of[static_cast<std::size_t>(id)] = static_cast<int>(topo.nodes.size());
+    Node n;
+    n.id = id;
+    n.has_pgdat = false;
+    topo.nodes.push_back(std::move(n));
+  }
+  auto node_at = [&](int id, std::string_view what) -> Node& {
+    if (id < 0 || id >= h.nr_node_ids || index_of[static_cast<std::size_t>(id)] < 0) {
+      fail(file, std::string(what) + " names node " + std::to_string(id) +
+                     ", which is not possible: read it again, and report a module bug if it "
+                     "persists");
+    }
+    return topo.nodes[static_cast<std::size_t>(index_of[static_cast<std::size_t>(id)])];
+  };
+  for (std::size_t st = 1; st < states.size(); ++st) {
+    for (const int id : *states[st]) {
+      Node& n = node_at(id, "node_states " + std::string(kStateNames[st]));
+      (st == 1 ? n.online : st == 2 ? n.memory : st == 3 ? n.normal_memory : n.cpu) = true;
+    }
+  }
+  for (auto& [id, cpus] : cpumasks) {
+    node_at(id, "cpumask").cpus = std::move(cpus);
+  }
+  topo.distance = DistanceTable(h.nr_node_ids);
+  for (const auto& d : distances) {
+    node_at(d[0], "distance");
+    node_at(d[1], "distance");
+    topo.distance.set(d[0], d[1], d[2]);
+  }
+  for (auto& [id, z] : zones) {
+    Node& n = node_at(id, "zone");
+    n.has_pgdat = true;
+    n.zones.push_back(std::move(z));
+  }
+  s.zonelists.reserve(lists.size());
+  for (auto& [id, zl] : lists) {
+    node_at(id, "zonelist").has_pgdat = true;
+    s.zonelists.push_back(std::move(zl));
+  }
+
+  const std::uint64_t computed = zonelist_fingerprint(s.zonelists);
+  if (computed != s.fingerprint) {
+    fail(file, "fingerprint " + format_fingerprint(s.fingerprint) +
+                   " does not match the zonelist lines (they hash to " +
+                   format_fingerprint(computed) +
+                   "): read it again, and report a module bug if it persists");
+  }
+  return s;
+}
+
+namespace {
+
+constexpr std::array<std::pair<EventType, std::string_view>, 9> kEventNames = {{
+    {EventType::kMemGoingOnline, "mem_going_online"},
+    {EventType::kMemOnline, "mem_online"},
+    {EventType::kMemCancelOnline, "mem_cancel_online"},
+    {EventType::kMemGoingOffline, "mem_going_offline"},
+    {EventType::kMemOffline, "mem_offline"},
+    {EventType::kMemCancelOffline, "mem_cancel_offline"},
+    {EventType::kCpuOnline, "cpu_online"},
+    {EventType::kCpuOffline, "cpu_offline"},
+    {EventType::kFpChange, "fp_change"},
+}};
+
+}  // namespace
+
+std::string_view event_type_name(EventType type) {
+  for (const auto& [t, name] : kEventNames) {
+    if (t == type) {
+      return name;
+    }
+  }
+  return "?";
+}
+
+std::optional<EventType> parse_event_type(std::string_view token) {
+  for (const auto& [t, name] : kEventNames) {
+    if (name == token) {
+      return t;
+    }
+  }
+  return std::nullopt;
+}
+
+const Event* EventLog::event_that_set(std::uint64_t generation) const {
+  if (generation == 0) {
+    return nullptr;
+  }
+  for (const auto& e : events) {
+    if (e.generation == generation) {
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
+EventLog parse_event_log(std::string_view text, const std::string& file) {
+  const std::string_view body = check_frame(text, file);
+  EventLog log;
+  BodyParser p(body, file);
+  bool have_log = false;
+  while (p.next()) {
+    const auto& t = p.tokens();
+    const std::string_view kw = p.keyword();
+    if (kw == "log") {
+      p.expect_count(15);
+      if (have_log) {
+        p.bad("repeated 'log'");
+      }
+      constexpr std::array<std::string_view, 7> kKeys = {
+          "loaded_ns", "capacity", "first_seq", "last_seq", "dropped", "lost", "cpu_overlap"};
+      std::array<std::uint64_t*, 7> dst = {&log.loaded_ns,  &log.capacity, &log.first_seq,
+                                           &log.last_seq,   &log.dropped,  &log.lost,
+                                           &log.cpu_overlap};
+      for (std::size_t i = 0; i < kKeys.size(); ++i) {
+        p.literal(1 + (2 * i), kKeys[i]);
+        *dst[i] = p.number<std::uint64_t>(2 + (2 * i));
+      }
+      have_log = true;
+    } else if (kw == "event") {
+      if (!have_log) {
+        p.bad("'event' before 'log'");
+      }
+      if (t.size() < 5) {
+        p.bad("too short");
+      }
+      Event e;
+      e.seq = p.number<std::uint64_t>(1);
+      p.literal(2, "ts");
+      e.ts_ns = p.number<std::uint64_t>(3);
+      const auto type = parse_event_type(t[4]);
+      if (!type) {
+        p.bad("unknown event type '" + std::string(t[4].substr(0, 24)) + "'");
+      }
+      e.type = *type;
+      std::size_t i = 5;
+      if (is_memory_event(e.type)) {
+        p.expect_count(17);
+        p.literal(5, "nid");
+        e.nid = p.number<int>(6);
+        p.literal(7, "pfn");
+        if (t[8].size() < 3 || t[8].substr(0, 2) != "0x") {
+          p.bad("pfn is 0xHEX");
+        }
+        const auto pfn = to_number<std::uint64_t>(t[8].substr(2), 16);
+        if (!pfn) {
+          p.bad("pfn is 0xHEX");
+        }
+        e.pfn = pfn;
+        p.literal(9, "nr");
+        e.nr_pages = p.number<std::uint64_t>(10);
+        i = 11;
+      } else if (e.type == EventType::kFpChange) {
+        p.expect_count(13);
+        p.literal(5, "at");
+        e.at = std::string(t[6]);
+        i = 7;
+      } else {
+        p.expect_count(15);
+        p.literal(5, "cpu");
+        e.cpu = p.number<int>(6);
+        p.literal(7, "nid");
+        e.nid = p.number<int>(8);
+        i = 9;
+      }
+      p.literal(i, "fp");
+      if (t[i + 1].size() != 16) {
+        p.bad("fingerprint is 16 hex digits");
+      }
+      e.fingerprint = p.number<std::uint64_t>(i + 1, 16);
+      p.literal(i + 2, "gen");
+      e.generation = p.number<std::uint64_t>(i + 3);
+      p.literal(i + 4, "cpus");
+      e.cpus = parse_cpu_map(t[i + 5], p);
+      if (!log.events.empty() && log.events.back().seq >= e.seq) {
+        p.bad("sequence numbers go down");
+      }
+      log.events.push_back(std::move(e));
+    } else if (kw == "end") {
+      p.bad("'end' before the last line");
+    } else {
+      p.unknown_keyword();
+    }
+  }
+  if (!have_log) {
+    fail(file,
+         "no 'log' line, the event log is incomplete: read it again, and report a module "
+         "bug if it persists");
+  }
+  return log;
+}
+
+}  // namespace zonelens

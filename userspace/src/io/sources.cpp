@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Topology sources: the module's debugfs files, libnuma + /proc (live), a captured root.
+#include "zonelens/sources.hpp"
+
+#include <numa.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "text.hpp"
+#include "zonelens/error.hpp"
+#include "zonelens/idlist.hpp"
+
+namespace zonelens {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr long kDebugfsMagic = 0x64626720;  // DEBUGFS_MAGIC (include/uapi/linux/magic.h)
+constexpr std::string_view kModuleName = "zonelens";
+
+// Node-state lists of sysfs, in the order of Node's fields.
+struct NodeStates {
+  std::vector<int> possible, online, memory, normal_memory, cpu;
+};
+
+// What both sysfs readers (live, root) collect before assembly.
+struct SysfsData {
+  NodeStates states;
+  std::vector<std::vector<CpuId>> cpus_of_online;  // parallel to states.online
+  std::vector<std::vector<int>> distance_rows;     // parallel to states.online, columns: online
+  std::string zoneinfo;
+  std::string zoneinfo_file;
+  std::string release;
+};
+
+// True when `p` exists, false when it does not; a path that cannot be looked at is an error,
+// never taken for "absent" (that would silently switch sources).
+bool path_exists(const fs::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) == 0) {
+    return true;
+  }
+  if (errno == ENOENT || errno == ENOTDIR) {
+    return false;
+  }
+  if (errno == EACCES || errno == EPERM) {
+    throw InputError(p.string() + ": permission denied: run as root");
+  }
+  throw InputError(p.string() + ": " + std::strerror(errno) + ": check the path");
+}
+
+std::string first_line(std::string_view text) {
+  return std::string(io_detail::trim(text.substr(0, text.find('\n'))));
+}
+
+Topology assemble(SysfsData d, const std::string& origin) {
+  Topology topo;
+  topo.kernel_release = std::move(d.release);
+  if (d.states.possible.empty()) {
+    throw InputError(origin + ": no possible node: check the captured node directory");
+  }
+  topo.nr_node_ids = d.states.possible.back() + 1;
+  const auto zones = parse_zoneinfo(d.zoneinfo, d.zoneinfo_file);
+  // Zone names by index, from the first node (every pgdat has the same zones).
+  if (!zones.empty()) {
+    for (const auto& z : zones) {
+      if (z.node != zones.front().node) {
+        break;
+      }
+      topo.zone_names.push_back(z.zone.name);
+    }
+  }
+  std::vector<int> index_of(static_cast<std::size_t>(topo.nr_node_ids), -1);
+  topo.nodes.reserve(d.states.possible.size());
+  for (const int id : d.states.possible) {
+    index_of[static_cast<std::size_t>(id)] = static_cast<int>(topo.nodes.size());
+    Node n;
+    n.id = id;
+    n.has_pgdat = false;  // set below for nodes /proc/zoneinfo shows (online pgdats)
+    topo.nodes.push_back(std::move(n));
+  }
+  auto node = [&](int id, std::string_view list) -> Node& {
+    if (id < 0 || id >= topo.nr_node_ids || index_of[static_cast<std::size_t>(id)] < 0) {
+      throw InputError(origin + ": node " + std::to_string(id) + " in '" + std::string(list) +
+                       "' is not a possible node: check the captured files");
+    }
+    return topo.nodes[static_cast<std::size_t>(index_of[static_cast<std::size_t>(id)])];
+  };
+  for (const int id : d.states.online) {
+    node(id, "online").online = true;
+  }
+  for (const int id : d.states.memory) {
+    node(id, "has_memory").memory = true;
+  }
+  for (const int id : d.states.normal_memory) {
+    node(id, "has_normal_memory").normal_memory = true;
+  }
+  for (const int id : d.states.cpu) {
+    node(id, "has_cpu").cpu = true;
+  }
+  topo.distance = DistanceTable(topo.nr_node_ids);
+  const auto& online = d.states.online;
+  for (std::size_t i = 0; i < online.size(); ++i) {
+    node(online[i], "online").cpus = std::move(d.cpus_of_online[i]);
+    const auto& row = d.distance_rows[i];
+    for (std::size_t j = 0; j < online.size(); ++j) {
+      topo.distance.set(online[i], online[j], row[j]);
+    }
+  }
+  for (const auto& z : zones) {
+    Node& n = node(z.node, d.zoneinfo_file);
+    n.has_pgdat = true;
+    n.zones.push_back(z.zone);
+  }
+  return topo;
+}
+
+// "10 20 30\n" -> {10, 20, 30}: one pass, no token vector (a 1024-node root has 1M of them).
+bool parse_distance_row(std::string_view text, std::vector<int>& row) {
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  while (true) {
+    while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n')) {
+      ++i;
+    }
+    if (i == n) {
+      return true;
+    }
+    int v = 0;
+    const std::size_t start = i;
+    while (i < n && text[i] >= '0' && text[i] <= '9' && i - start < 4) {
+      v = (v * 10) + (text[i] - '0');
+      ++i;
+    }
+    if (i == start || v > 255 || (i < n && text[i] != ' ' && text[i] != '\t' && text[i] != '\n')) {
+      return false;
+    }
+    row.push_back(v);
+  }
+}
+
+// A captured root: plain files, lists parsed with parse_id_list.
+SysfsData read_root_sysfs(const fs::path& root) {
+  SysfsData d;
+  const fs::path nodes = root / "sys/devices/system/node";
+  constexpr std::string_view kFix = "capture /sys/devices/system/node into the root";
+  auto list = [&](const fs::path& file) {
+    const std::string text = read_text_file(file, kFix);
+    auto ids = parse_id_list(text);
+    if (!ids) {
+      throw InputError(file.string() + ": '" + first_line(text) +
+                       "' is not a node or cpu list: recapture the file");
+    }
+    return std::move(*ids);
+  };
+  d.states.possible = list(nodes / "possible");
+  d.states.online = list(nodes / "online");
+  d.states.memory = list(nodes / "has_memory");
+  d.states.normal_memory = list(nodes / "has_normal_memory");
+  d.states.cpu = list(nodes / "has_cpu");
+  const std::size_t n_online = d.states.online.size();
+  d.cpus_of_online.reserve(n_online);
+  d.distance_rows.reserve(n_online);
+  for (const int id : d.states.online) {
+    const fs::path dir = nodes / ("node" + std::to_string(id));
+    d.cpus_of_online.push_back(list(dir / "cpulist"));
+    const fs::path dist_file = dir / "distance";
+    const std::string text = read_text_file(dist_file, kFix);
+    // sysfs prints one column per *online* node (node_read_distance: for_each_online_node).
+    std::vector<int> row;
+    row.reserve(n_online);
+    if (!parse_distance_row(text, row) || row.size() != n_online) {
+      throw InputError(dist_file.string() + ": expected " + std::to_string(n_online) +
+                       " distances (one per online node) from 10 to 255: recapture the node "
+                       "directory in one go");
+    }
+    d.distance_rows.push_back(std::move(row));
+  }
+  d.zoneinfo_file = (root / "proc/zoneinfo").string();
+  d.zoneinfo = read_text_file(d.zoneinfo_file, "capture /proc/zoneinfo into the root");
+  d.release = first_line(read_text_file(root / "proc/sys/kernel/osrelease",
+                                        "capture /proc/sys/kernel/osrelease into the root"));
+  return d;
+}
+
+struct BitmaskDeleter {
+  void operator()(bitmask* b) const { numa_bitmask_free(b); }
+};
+using Bitmask = std::unique_ptr<bitmask, BitmaskDeleter>;
+
+std::vector<int> bits_of(const bitmask* b) {
+  std::vector<int> ids;
+  for (unsigned long i = 0; i < b->size; ++i) {
+    if (numa_bitmask_isbitset(b, static_cast<unsigned int>(i)) != 0) {
+      ids.push_back(static_cast<int>(i));
+    }
+  }
+  return ids;
+}
+
+// The running machine: libnuma for masks, cpus and distances; /proc for the rest.
+SysfsData read_live_sysfs() {
+  if (numa_available() < 0) {
+    throw InputError(
+        "libnuma: numa_available() failed, this kernel has no NUMA support: use --root DIR or "
+        "--topology FILE");
+  }
+  SysfsData d;
+  const fs::path nodes = "/sys/devices/system/node";
+  auto list = [&](const fs::path& file) {
+    const std::string text = read_text_file(file, "mount sysfs on /sys");
+    const std::string line = first_line(text);
+    if (line.empty()) {
+      return std::vector<int>{};  // an empty state (e.g. has_cpu of a CPU-less machine)
+    }
+    Bitmask mask(numa_parse_nodestring_all(line.c_str()));
+    if (!mask) {
+      throw InputError(file.string() + ": libnuma cannot parse '" + line +
+                       "': report a libnuma/kernel mismatch");
+    }
+    return bits_of(mask.get());
+  };
+  d.states.possible = list(nodes / "possible");
+  d.states.online = list(nodes / "online");
+  d.states.memory = list(nodes / "has_memory");
+  d.states.normal_memory = list(nodes / "has_normal_memory");
+  d.states.cpu = list(nodes / "has_cpu");
+  Bitmask cpus(numa_allocate_cpumask());
+  for (const int a : d.states.online) {
+    if (numa_node_to_cpus(a, cpus.get()) < 0) {
+      throw InputError("libnuma: numa_node_to_cpus(" + std::to_string(a) +
+                       ") failed: check /sys/devices/system/node/node" + std::to_string(a));
+    }
+    d.cpus_of_online.push_back(bits_of(cpus.get()));
+    std::vector<int> row;
+    row.reserve(d.states.online.size());
+    for (const int b : d.states.online) {
+      const int v = numa_distance(a, b);
+      if (v <= 0) {
+        throw InputError("libnuma: no distance from node " + std::to_string(a) + " to node " +
+                         std::to_string(b) + ": check /sys/devices/system/node/node" +
+                         std::to_string(a) + "/distance");
+      }
+      row.push_back(v);
+    }
+    d.distance_rows.push_back(std::move(row));
+  }
+  d.zoneinfo_file = "/proc/zoneinfo";
+  d.zoneinfo = read_text_file(d.zoneinfo_file, "mount procfs on /proc");
+  d.release = first_line(read_text_file("/proc/sys/kernel/osrelease", "mount procfs on /proc"));
+  return d;
+}
+
+}  // namespace
+
+std::string_view source_kind_name(SourceKind kind) {
+  switch (kind) {
+    case SourceKind::kModule:
+      return "module";
+    case SourceKind::kSysfs:
+      return "sysfs";
+    case SourceKind::kTopologyFile:
+      return "topology-file";
+  }
+  return "?";
+}
+
+fs::path module_dir(const std::optional<fs::path>& root) {
+  if (root) {
+    return *root / "sys/kernel/debug" / kModuleName;
+  }
+  return fs::path(kLiveDebugfs) / kModuleName;
+}
+
+ModuleState read_module(const std::optional<fs::path>& root) {
+  const fs::path dir = module_dir(root);
+  if (root) {
+    if (!path_exists(*root)) {
+      throw InputError(root->string() + " not found: pass a captured root directory to --root");
+    }
+    if (!path_exists(dir)) {
+      throw InputError(dir.string() +
+                       " not found: capture the root with the module loaded (copy "
+                       "/sys/kernel/debug/zonelens/snapshot and events)");
+    }
+  } else {
+    struct statfs sfs {};
+    if (::statfs(std::string(kLiveDebugfs).c_str(), &sfs) != 0 ||
+        static_cast<long>(sfs.f_type) != kDebugfsMagic) {
+      throw InputError(std::string(kLiveDebugfs) +
+                       " is not mounted: mount -t debugfs none /sys/kernel/debug");
+    }
+    if (!path_exists(dir)) {
+      throw InputError(dir.string() + " not found: load the module (insmod zonelens.ko)");
+    }
+  }
+  ModuleState m;
+  m.dir = dir;
+  const fs::path snap = dir / "snapshot";
+  const fs::path events = dir / "events";
+  constexpr std::string_view kFix = "load a zonelens module of this version (insmod zonelens.ko)";
+  m.snapshot = parse_snapshot(read_text_file(snap, kFix), snap.string());
+  m.events = parse_event_log(read_text_file(events, kFix), events.string());
+  return m;
+}
+
+namespace {
+
+Observation from_module(ModuleState m, std::string origin) {
+  Observation o;
+  o.kind = SourceKind::kModule;
+  o.origin = std::move(origin);
+  o.topology = m.snapshot.topology;
+  o.module = std::move(m);
+  return o;
+}
+
+}  // namespace
+
+Observation observe_live() {
+  // /sys/module/zonelens is world-readable, so "is the module loaded" does not depend on the
+  // permissions of debugfs: loaded means the module is the source, and its errors are reported.
+  if (path_exists(fs::path("/sys/module") / kModuleName)) {
+    return from_module(read_module(std::nullopt), "live");
+  }
+  Observation o;
+  o.kind = SourceKind::kSysfs;
+  o.origin = "live";
+  o.topology = assemble(read_live_sysfs(), "live");
+  return o;
+}
+
+Observation observe_root(const fs::path& root) {
+  if (!path_exists(root)) {
+    throw InputError(root.string() + " not found: pass a captured root directory to --root");
+  }
+  if (path_exists(module_dir(root))) {
+    return from_module(read_module(root), "root " + root.string());
+  }
+  Observation o;
+  o.kind = SourceKind::kSysfs;
+  o.origin = "root " + root.string();
+  o.topology = assemble(read_root_sysfs(root), root.string());
+  return o;
+}
+
+Observation observe_topology_file(const fs::path& file) {
+  Observation o;
+  o.kind = SourceKind::kTopologyFile;
+  o.origin = "topology " + file.string();
+  o.topology = parse_topology_json(
+      read_text_file(file, "pass an existing topology file (docs/topology-file.md)"),
+      file.string());
+  return o;
+}
+
+std::vector<ZoneinfoZone> parse_zoneinfo(std::string_view text, const std::string& file) {
+  std::vector<ZoneinfoZone> out;
+  io_detail::LineReader lines(text);
+  std::string_view line;
+  std::vector<std::string_view> tok;
+  tok.reserve(8);
+  int seen = 0;  // bit 0 spanned, 1 present, 2 managed of the current block
+  auto close_block = [&]() {
+    if (!out.empty() && seen != 7) {
+      throw InputError(file + ": zone " + out.back().zone.name + " of node " +
+                       std::to_string(out.back().node) +
+                       " lacks spanned/present/managed: recapture /proc/zoneinfo");
+    }
+  };
+  while (lines.next(line)) {
+    if (line.starts_with("Node ")) {
+      io_detail::split_blanks(line, tok);
+      // "Node 0, zone      DMA"
+      if (tok.size() != 4 || tok[2] != "zone" || !tok[1].ends_with(',')) {
+        throw InputError(file + ": line " + std::to_string(lines.number()) +
+                         " is not 'Node N, zone NAME': recapture /proc/zoneinfo");
+      }
+      const auto nid = io_detail::to_number<int>(tok[1].substr(0, tok[1].size() - 1));
+      if (!nid) {
+        throw InputError(file + ": line " + std::to_string(lines.number()) +
+                         " has a bad node id: recapture /proc/zoneinfo");
+      }
+      close_block();
+      seen = 0;
+      int index = 0;
+      if (!out.empty() && out.back().node == *nid) {
+        index = out.back().zone.index + 1;
+      }
+      ZoneinfoZone z;
+      z.node = *nid;
+      z.zone.index = index;
+      z.zone.name = std::string(tok[3]);
+      out.push_back(std::move(z));
+      continue;
+    }
+    if (out.empty() || line.size() < 10 || line[0] != ' ') {
+      continue;
+    }
+    // "        spanned  4095": cheap prefix test before tokenizing.
+    const std::size_t first = line.find_first_not_of(' ');
+    if (first == std::string_view::npos) {
+      continue;
+    }
+    const std::string_view rest = line.substr(first);
+    int bit = -1;
+    std::uint64_t* dst = nullptr;
+    if (rest.starts_with("spanned ")) {
+      bit = 0;
+      dst = &out.back().zone.spanned;
+    } else if (rest.starts_with("present ")) {
+      bit = 1;
+      dst = &out.back().zone.present;
+    } else if (rest.starts_with("managed ")) {
+      bit = 2;
+      dst = &out.back().zone.managed;
+    } else {
+      continue;
+    }
+    const auto v = io_detail::to_number<std::uint64_t>(io_detail::trim(rest.substr(8)));
+    if (!v) {
+      throw InputError(file + ": line " + std::to_string(lines.number()) +
+                       " has a bad page count: recapture /proc/zoneinfo");
+    }
+    *dst = *v;
+    seen |= 1 << bit;
+  }
+  close_block();
+  return out;
+}
+
+}  // namespace zonelens
+
+// libnuma's documented hooks (numa(3): "numa_error() and numa_warn() ... can be overridden by the
+// user"): libnuma's own stderr warnings are dropped because every libnuma failure zonelens meets is
+// turned into an InputError naming the file and the fix.
+extern "C" void numa_warn(int /*num*/, char* /*fmt*/, ...) {}  // NOLINT(cert-dcl50-cpp)
+extern "C" void numa_error(char* /*where*/) {}
