@@ -92,7 +92,7 @@ TEST(EventLogErrors, Refusals) {
               parse_event_log(replace(kLog, "event 4", "evnt 4"), kFile);
             }).find("unknown keyword 'evnt'"),
             std::string::npos);
-  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& edit : std::vector<std::pair<std::string, std::string>>{
            {"mem_online", "mem_teleport"},
            {"pfn 0x100000 nr 32768 fp 0b1e", "pfn 100000 nr 32768 fp 0b1e"},
            {"cpu_offline cpu 3", "cpu_offline cpu x"},
@@ -101,8 +101,9 @@ TEST(EventLogErrors, Refusals) {
            {"event 3 ts", "event 1 ts"},
            {"fp_change at read", "fp_change at"},
        }) {
-    const auto msg = error_of([&] { parse_event_log(replace(kLog, from, to), kFile); });
-    EXPECT_NE(msg.find("is malformed"), std::string::npos) << to << ": " << msg;
+    const auto msg =
+        error_of([&] { parse_event_log(replace(kLog, edit.first, edit.second), kFile); });
+    EXPECT_NE(msg.find("is malformed"), std::string::npos) << edit.second << ": " << msg;
   }
 }
 

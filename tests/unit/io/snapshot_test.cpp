@@ -131,7 +131,7 @@ TEST(SnapshotErrors, FingerprintMismatch) {
 }
 
 TEST(SnapshotErrors, BadNumbers) {
-  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& edit : std::vector<std::pair<std::string, std::string>>{
            {"distance 0 1 20", "distance 0 1 2x"},
            {"zone 0 1 DMA32 present 520000", "zone 0 1 DMA32 present -5"},
            {"generation 1", "generation one"},
@@ -141,8 +141,9 @@ TEST(SnapshotErrors, BadNumbers) {
            {"cpumask 1 2-3", "cpumask 1 3-2"},
            {"zonelist 1 nofallback 1:Normal", "zonelist 1 nofallback x:Normal"},
        }) {
-    const auto msg = error_of([&] { parse_snapshot(replace(good(), from, to), kFile); });
-    EXPECT_NE(msg.find("is malformed"), std::string::npos) << to << ": " << msg;
+    const auto msg =
+        error_of([&] { parse_snapshot(replace(good(), edit.first, edit.second), kFile); });
+    EXPECT_NE(msg.find("is malformed"), std::string::npos) << edit.second << ": " << msg;
     EXPECT_NE(msg.find("read it again"), std::string::npos) << msg;
   }
 }
@@ -150,7 +151,7 @@ TEST(SnapshotErrors, BadNumbers) {
 TEST(SnapshotErrors, StructuralProblems) {
   // unknown zone name, zone index/name disagreement, node not possible, missing section,
   // extra argument, double space, end in the middle
-  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& edit : std::vector<std::pair<std::string, std::string>>{
            {"zonelist 1 nofallback 1:Normal", "zonelist 1 nofallback 1:HighMem"},
            {"zone 1 2 Normal", "zone 1 2 DMA32"},
            {"distance 3 3 10", "distance 3 7 10"},
@@ -160,8 +161,9 @@ TEST(SnapshotErrors, StructuralProblems) {
            {"passes 2\n", "passes 2\nend\n"},
            {"zonelist 0 fallback", "zonelist 0 sideways"},
        }) {
-    const auto msg = error_of([&] { parse_snapshot(replace(good(), from, to), kFile); });
-    EXPECT_EQ(msg.rfind(kFile + ": ", 0), 0U) << to << ": " << msg;
+    const auto msg =
+        error_of([&] { parse_snapshot(replace(good(), edit.first, edit.second), kFile); });
+    EXPECT_EQ(msg.rfind(kFile + ": ", 0), 0U) << edit.second << ": " << msg;
   }
 }
 

@@ -83,8 +83,9 @@ TEST(TopologyFileErrors, OneSentenceWithTheFix) {
       {R"({"kernel_release": "6.1", "nodes": [{"id": 0}], "distance": {"x": {}}})",
        "t.json: distance: key 'x' is not a node id"},
   };
-  for (const auto& [json, want] : cases) {
-    EXPECT_EQ(error_of([&] { parse_topology_json(json, "t.json"); }), want + tail) << json;
+  for (const auto& c : cases) {
+    EXPECT_EQ(error_of([&] { parse_topology_json(c.first, "t.json"); }), c.second + tail)
+        << c.first;
   }
 }
 
