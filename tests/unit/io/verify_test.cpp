@@ -64,6 +64,95 @@ TEST(Contexts, FpChangeTriesThreeContexts) {
   EXPECT_EQ(c[2].context.kind, RebuildKind::kBoot);
 }
 
+// The hot-add observed on Debian 6.1.0-56 and 6.12.117 guests (docs/kmod.md): nodes 0-2 have one
+// CPU and memory each, node 3 is empty until a DIMM is added; distances 0-1 20, 0-2 20, 0-3 20, 1-2
+// 30, 1-3 20, 2-3 20. Derivation with one zone (Normal) per node, 6.7+ rules:
+//  boot pass (no CPU penalty, node_load shared): node 0 -> 0 1 2 (1 and 2 tie at 20, lowest id; 1
+//  gets load 1); node 1 -> 1 0 2 (0: 21, 2: 31; 0 and 2 get load 1); node 2 -> 2 0 1 (0: 21, 1: 31;
+//  0 and 1 get load 2); node 3 -> 2 0 1 (all 21; loads 2, 2, 1: node 2 first).
+//  DIMM add into node 3: self-only build, node_load zeroed, CPUs on 0-2: all 20+1+1 -> 0 1 2.
+//  The kernel printed "Fallback order for Node 3: 0 1 2" at the add, and the module logged
+//  fp_change at read (generation 1) before any memory event.
+TEST(Contexts, HotAddedNodeSelfOnlyBuildIsLaidOverThePreviousGeneration) {
+  Snapshot s;
+  s.header.nr_node_ids = 4;
+  s.header.kernel_release = "6.12.117+deb12-amd64";
+  Topology& t = s.topology;
+  t.kernel_release = s.header.kernel_release;
+  t.nr_node_ids = 4;
+  t.zone_names = {"DMA", "DMA32", "Normal", "Movable", "Device"};
+  t.distance = DistanceTable(4);
+  const int d[4][4] = {{10, 20, 20, 20}, {20, 10, 30, 20}, {20, 30, 10, 20}, {20, 20, 20, 10}};
+  for (int i = 0; i < 4; ++i) {
+    for (int j = 0; j < 4; ++j) {
+      t.distance.set(i, j, d[i][j]);
+    }
+    Node n;
+    n.id = i;
+    n.online = true;
+    const bool full = i < 3;
+    n.memory = n.normal_memory = n.cpu = full;
+    if (full) {
+      n.cpus = {i};
+    }
+    for (int z = 0; z < 5; ++z) {
+      Zone zone;
+      zone.index = z;
+      zone.name = t.zone_names[static_cast<std::size_t>(z)];
+      zone.present = zone.managed = zone.spanned = (full && z == 2) ? 1000 : 0;
+      n.zones.push_back(zone);
+    }
+    t.nodes.push_back(n);
+  }
+  const auto zl = [](NodeId node, std::vector<NodeId> order, bool has_memory) {
+    NodeZonelists z;
+    z.node = node;
+    for (const NodeId n : order) {
+      z.fallback.push_back({n, 2});
+    }
+    if (has_memory) {
+      z.nofallback.push_back({node, 2});
+    }
+    return z;
+  };
+  s.zonelists = {zl(0, {0, 1, 2}, true), zl(1, {1, 0, 2}, true), zl(2, {2, 0, 1}, true),
+                 zl(3, {0, 1, 2}, false)};
+  s.generation = 1;
+  EventLog log;
+  Event e;
+  e.seq = 1;
+  e.type = EventType::kFpChange;
+  e.at = "read";
+  e.generation = 1;
+  e.cpus = {{0, {0}}, {1, {1}}, {2, {2}}};
+  log.events.push_back(e);
+
+  const EraRules rules = rules_for({6, 12, 117});
+  const auto candidates = candidate_contexts(s, log);
+  // The three full-rebuild contexts of an fp_change, then boot and runtime-now of generation 0,
+  // each with node 3's own build laid over.
+  ASSERT_EQ(candidates.size(), 5U);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_TRUE(candidates[i].self_only.empty());
+  }
+  EXPECT_EQ(candidates[3].self_only, std::vector<NodeId>{3});
+  EXPECT_EQ(candidates[3].context.kind, RebuildKind::kBoot);
+
+  const auto attempts = try_contexts(t, rules, s.zonelists, candidates);
+  ASSERT_EQ(attempts.size(), 4U);  // no full rebuild explains node 3; boot + self-only does
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_FALSE(attempts[i].match);
+    ASSERT_EQ(attempts[i].verdicts.size(), 4U);
+    EXPECT_FALSE(attempts[i].verdicts[3].match()) << attempts[i].candidate.label;
+  }
+  EXPECT_TRUE(attempts[3].match) << attempts[3].candidate.label;
+  EXPECT_NE(attempts[3].candidate.reason.find("hot-added node 3"), std::string::npos);
+
+  // Without the overlay node 3 keeps its boot-pass order 2 0 1.
+  const Prediction plain = predict(t, rules, candidates[3].context);
+  EXPECT_EQ(plain.nodes[3].fallback, (Zonelist{{2, 2}, {0, 2}, {1, 2}}));
+}
+
 NodeZonelists lists(NodeId n, Zonelist fb, Zonelist nofb) {
   NodeZonelists z;
   z.node = n;

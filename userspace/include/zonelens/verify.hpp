@@ -18,15 +18,27 @@ struct ContextCandidate {
   std::string label;  // "boot", "runtime", "runtime (current masks)"
   RebuildContext context;
   std::string reason;  // one sentence for people
+  // Hot-added nodes whose lists come from their own build at DIMM add
+  // (__try_online_node -> hotadd_init_pgdat -> build_all_zonelists(pgdat): node_load zeroed, only
+  // that node built) and not from `context`'s full rebuild; `self_only_masks` are the nodes with
+  // CPUs those builds saw.
+  std::vector<NodeId> self_only;
+  std::vector<bool> self_only_masks;
 };
 
 // The contexts that can explain `snapshot`'s lists, most likely first (docs/cli.md, verify):
 // - generation 0 (no rebuild since the module loaded): boot, then runtime with the current masks;
 // - the event that set the current generation is a memory event: runtime with the cpumasks it
 //   recorded (and, for mem_offline, its node as still_in_memory for pre-6.7 kernels), alone;
-// - another event (fp_change, cpu_*): runtime with its masks, runtime now, boot;
+// - another event (fp_change, cpu_*): runtime with its masks, runtime now, boot; for fp_change
+//   with hot-added nodes (online, no memory, no CPUs: only add_memory brings such a node online)
+//   also the previous generation's contexts with those nodes' self-only builds laid over;
 // - that event has left the ring: runtime with the current masks, boot.
 std::vector<ContextCandidate> candidate_contexts(const Snapshot& snapshot, const EventLog& log);
+
+// The lists `c` stands for: `c.context`'s full rebuild, then each `c.self_only` node's own build.
+Prediction predict_candidate(const Topology& topo, const EraRules& rules,
+                             const ContextCandidate& c);
 
 // The context given on the command line: boot, or runtime with the topology's current masks.
 ContextCandidate explicit_context(RebuildKind kind);
@@ -53,5 +65,17 @@ struct NodeVerdict {
 std::vector<NodeVerdict> compare_zonelists(const LiveZonelists& live,
                                            const std::vector<NodeZonelists>& predicted);
 [[nodiscard]] bool all_match(const std::vector<NodeVerdict>& verdicts);
+
+struct ContextAttempt {
+  ContextCandidate candidate;
+  std::vector<NodeVerdict> verdicts;
+  bool match = false;
+};
+
+// Tries `candidates` in order against `live`, stopping after the first that explains every list.
+// The last attempt is the match when there is one.
+std::vector<ContextAttempt> try_contexts(const Topology& topo, const EraRules& rules,
+                                         const LiveZonelists& live,
+                                         std::vector<ContextCandidate> candidates);
 
 }  // namespace zonelens

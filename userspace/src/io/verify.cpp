@@ -49,15 +49,57 @@ ContextCandidate boot(std::string reason) {
   return c;
 }
 
+// Nodes online with neither memory nor CPUs: the kernel drops such nodes at boot, so only a DIMM
+// add (add_memory -> __try_online_node) can have brought them online, with a self-only build.
+std::vector<NodeId> hot_added_nodes(const Topology& topo) {
+  std::vector<NodeId> out;
+  for (const auto& n : topo.nodes) {
+    if (n.online && !n.memory && !n.cpu && n.cpus.empty()) {
+      out.push_back(n.id);
+    }
+  }
+  return out;
+}
+
+// The contexts that explain generation `gen` (full rebuilds only).
+std::vector<ContextCandidate> full_rebuild_contexts(const Snapshot& snapshot, const EventLog& log,
+                                                    std::uint64_t gen);
+
 }  // namespace
+
+Prediction predict_candidate(const Topology& topo, const EraRules& rules,
+                             const ContextCandidate& c) {
+  Prediction p = predict(topo, rules, c.context);
+  for (const NodeId k : c.self_only) {
+    RebuildContext own;
+    own.kind = RebuildKind::kRuntime;
+    own.nodes_with_cpus = c.self_only_masks;
+    own.self_only = k;
+    for (auto& built : predict(topo, rules, own).nodes) {
+      if (built.node != k) {
+        continue;
+      }
+      auto at = std::lower_bound(p.nodes.begin(), p.nodes.end(), k,
+                                 [](const NodeZonelists& z, NodeId id) { return z.node < id; });
+      if (at != p.nodes.end() && at->node == k) {
+        *at = std::move(built);
+      } else {
+        p.nodes.insert(at, std::move(built));
+      }
+    }
+  }
+  return p;
+}
 
 ContextCandidate explicit_context(RebuildKind kind) {
   return kind == RebuildKind::kBoot ? boot("given with --context boot")
                                     : runtime_now("given with --context runtime");
 }
 
-std::vector<ContextCandidate> candidate_contexts(const Snapshot& snapshot, const EventLog& log) {
-  const std::uint64_t gen = snapshot.generation;
+namespace {
+
+std::vector<ContextCandidate> full_rebuild_contexts(const Snapshot& snapshot, const EventLog& log,
+                                                    std::uint64_t gen) {
   if (gen == 0) {
     const std::string why =
         "no rebuild since the module loaded, so the lists predate the module's event log";
@@ -84,6 +126,34 @@ std::vector<ContextCandidate> candidate_contexts(const Snapshot& snapshot, const
   at_event.reason = describe(*e) + " noticed generation " + std::to_string(gen) +
                     " without a memory event to explain it";
   return {at_event, runtime_now(at_event.reason), boot(at_event.reason)};
+}
+
+}  // namespace
+
+std::vector<ContextCandidate> candidate_contexts(const Snapshot& snapshot, const EventLog& log) {
+  const std::uint64_t gen = snapshot.generation;
+  std::vector<ContextCandidate> out = full_rebuild_contexts(snapshot, log, gen);
+  const Event* e = gen == 0 ? nullptr : log.event_that_set(gen);
+  const std::vector<NodeId> added = hot_added_nodes(snapshot.topology);
+  if (e == nullptr || e->type != EventType::kFpChange || added.empty()) {
+    return out;
+  }
+  std::string nodes;
+  for (const NodeId k : added) {
+    nodes += (nodes.empty() ? "" : ",") + std::to_string(k);
+  }
+  for (ContextCandidate base : full_rebuild_contexts(snapshot, log, gen - 1)) {
+    base.label += " + self-only build of node " + nodes;
+    base.reason = "hot-added node " + nodes +
+                  " (online, no memory, no CPUs) built its own lists "
+                  "at DIMM add (" +
+                  describe(*e) + " noticed it); the other nodes keep generation " +
+                  std::to_string(gen - 1) + ": " + base.reason;
+    base.self_only = added;
+    base.self_only_masks = nodes_with_cpus(e->cpus, snapshot.header.nr_node_ids);
+    out.push_back(std::move(base));
+  }
+  return out;
 }
 
 std::string_view list_kind_name(ListKind k) {
@@ -144,6 +214,24 @@ std::vector<NodeVerdict> compare_zonelists(const LiveZonelists& live,
 bool all_match(const std::vector<NodeVerdict>& verdicts) {
   return std::all_of(verdicts.begin(), verdicts.end(),
                      [](const NodeVerdict& v) { return v.match(); });
+}
+
+std::vector<ContextAttempt> try_contexts(const Topology& topo, const EraRules& rules,
+                                         const LiveZonelists& live,
+                                         std::vector<ContextCandidate> candidates) {
+  std::vector<ContextAttempt> attempts;
+  attempts.reserve(candidates.size());
+  for (auto& c : candidates) {
+    ContextAttempt a;
+    a.verdicts = compare_zonelists(live, predict_candidate(topo, rules, c).nodes);
+    a.match = all_match(a.verdicts);
+    a.candidate = std::move(c);
+    attempts.push_back(std::move(a));
+    if (attempts.back().match) {
+      break;
+    }
+  }
+  return attempts;
 }
 
 }  // namespace zonelens

@@ -9,23 +9,12 @@ StateCheck check_state(const Snapshot& snapshot, const EventLog& log, const EraR
   StateCheck c;
   c.generation = snapshot.generation;
   c.fingerprint = snapshot.fingerprint;
-  const auto candidates = candidate_contexts(snapshot, log);
-  std::vector<NodeVerdict> first;
-  for (std::size_t i = 0; i < candidates.size(); ++i) {
-    const auto verdicts = compare_zonelists(
-        snapshot.zonelists, predict(snapshot.topology, rules, candidates[i].context).nodes);
-    if (i == 0) {
-      first = verdicts;
-      c.context = candidates[i].label;
-    }
-    if (all_match(verdicts)) {
-      c.verified = true;
-      c.context = candidates[i].label;
-      break;
-    }
-  }
+  const auto attempts =
+      try_contexts(snapshot.topology, rules, snapshot.zonelists, candidate_contexts(snapshot, log));
+  c.verified = attempts.back().match;
+  c.context = (c.verified ? attempts.back() : attempts.front()).candidate.label;
   if (!c.verified) {
-    for (const auto& v : first) {
+    for (const auto& v : attempts.front().verdicts) {
       if (!v.match()) {
         c.mismatched.push_back(v.node);
       }

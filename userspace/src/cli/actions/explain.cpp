@@ -2,6 +2,7 @@
 // zonelens explain NODE: every find_next_best_node() step of NODE's fallback order, scored.
 #include "zonelens/explain.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "zonelens/cli.hpp"
@@ -39,15 +40,14 @@ ContextCandidate choose_context(const po::variables_map& vm, const Observation& 
         "rebuild with the current CPU masks)";
     return c;
   }
-  auto candidates = candidate_contexts(o.module->snapshot, o.module->events);
-  for (auto& c : candidates) {
-    if (all_match(compare_zonelists(o.module->snapshot.zonelists,
-                                    predict(o.topology, rules, c.context).nodes))) {
-      return c;
-    }
+  auto attempts = try_contexts(o.topology, rules, o.module->snapshot.zonelists,
+                               candidate_contexts(o.module->snapshot, o.module->events));
+  if (attempts.back().match) {
+    return attempts.back().candidate;
   }
-  candidates.front().reason += " (note: no context reproduces the live lists; see zonelens verify)";
-  return candidates.front();
+  attempts.front().candidate.reason +=
+      " (note: no context reproduces the live lists; see zonelens verify)";
+  return attempts.front().candidate;
 }
 
 json score_json(const CandidateScore& s) {
@@ -122,7 +122,14 @@ int execute(const po::variables_map& vm) {
                      "): pass one of them");
   }
   const ContextCandidate ctx = choose_context(vm, o, k.rules);
-  const Explanation x = explain(o.topology, k.rules, ctx.context, node);
+  // A hot-added node's lists come from its own build at DIMM add, not from the full rebuild.
+  RebuildContext rebuild = ctx.context;
+  if (std::find(ctx.self_only.begin(), ctx.self_only.end(), node) != ctx.self_only.end()) {
+    rebuild.kind = RebuildKind::kRuntime;
+    rebuild.nodes_with_cpus = ctx.self_only_masks;
+    rebuild.self_only = node;
+  }
+  const Explanation x = explain(o.topology, k.rules, rebuild, node);
   Output sink;
   std::string& out = sink.text;
   if (json_wanted(vm)) {

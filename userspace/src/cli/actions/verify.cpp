@@ -14,12 +14,6 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   add_json_option(opts);
 }
 
-struct Attempt {
-  ContextCandidate candidate;
-  std::vector<NodeVerdict> verdicts;
-  bool match = false;
-};
-
 void append_side(std::string& out, const Topology& topo, const std::optional<ZoneRef>& ref,
                  bool json) {
   if (!ref) {
@@ -41,27 +35,13 @@ int execute(const po::variables_map& vm) {
   const Topology& topo = m.snapshot.topology;
   const KernelChoice k = kernel_choice(vm, topo);
 
-  std::vector<ContextCandidate> candidates =
-      given ? std::vector<ContextCandidate>{explicit_context(*given)}
-            : candidate_contexts(m.snapshot, m.events);
-  std::vector<Attempt> attempts;
-  attempts.reserve(candidates.size());
-  std::size_t chosen = 0;  // the first that explains the lists, else the first tried
-  bool found = false;
-  for (auto& c : candidates) {
-    Attempt a;
-    const Prediction p = predict(topo, k.rules, c.context);
-    a.verdicts = compare_zonelists(m.snapshot.zonelists, p.nodes);
-    a.match = all_match(a.verdicts);
-    a.candidate = std::move(c);
-    attempts.push_back(std::move(a));
-    if (attempts.back().match) {
-      chosen = attempts.size() - 1;
-      found = true;
-      break;
-    }
-  }
-  const Attempt& best = attempts[chosen];
+  const std::vector<ContextAttempt> attempts =
+      try_contexts(topo, k.rules, m.snapshot.zonelists,
+                   given ? std::vector<ContextCandidate>{explicit_context(*given)}
+                         : candidate_contexts(m.snapshot, m.events));
+  const bool found = attempts.back().match;
+  // The match when there is one, else the most likely context (the first tried).
+  const ContextAttempt& best = found ? attempts.back() : attempts.front();
   std::size_t differing = 0;
   for (const auto& v : best.verdicts) {
     differing += v.match() ? 0 : 1;
