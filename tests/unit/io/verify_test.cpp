@@ -153,6 +153,72 @@ TEST(Contexts, HotAddedNodeSelfOnlyBuildIsLaidOverThePreviousGeneration) {
   EXPECT_EQ(plain.nodes[3].fallback, (Zonelist{{2, 2}, {0, 2}, {1, 2}}));
 }
 
+// After rmmod/insmod the event log is empty (generation 0) and CPU hotplug since the last rebuild
+// leaves neither boot nor the current masks explaining the lists: the masks are inferred.
+// Three nodes, all distances 20, one Normal zone each, 6.12 rules (reference notes §8, phase 2):
+// a rebuild that saw CPUs on node 0 only gives node 0 -> 0 1 2 (1, 2: 21 each, lowest id; 1 gets
+// load 1), node 1 -> 1 2 0 (2: 21, 0: 22; 2 gets load 1), node 2 -> 2 1 0 (1: 21+load 1,
+// 0: 22+load 0 -> 1 first). Now CPUs are on nodes 0 and 1: runtime-now gives node 0 -> 0 2 1, and
+// boot gives node 2 -> 2 0 1, so neither explains the lists; {0} is one memory node away from now.
+TEST(Contexts, UnknownHistoryInfersTheMasksNearestToNow) {
+  Topology t;
+  t.kernel_release = "6.12.117+deb12-amd64";
+  t.nr_node_ids = 3;
+  t.zone_names = {"DMA", "DMA32", "Normal", "Movable", "Device"};
+  for (int i = 0; i < 3; ++i) {
+    Node n;
+    n.id = i;
+    n.online = n.memory = n.normal_memory = true;
+    n.cpu = i < 2;
+    if (i < 2) {
+      n.cpus = {2 * i, (2 * i) + 1};
+    }
+    for (int z = 0; z < 5; ++z) {
+      n.zones.push_back(Zone{z, t.zone_names[static_cast<std::size_t>(z)], z == 2 ? 1000U : 0U,
+                             z == 2 ? 1000U : 0U, z == 2 ? 1000U : 0U});
+    }
+    t.nodes.push_back(n);
+  }
+  const auto zl = [](NodeId node, std::vector<NodeId> order) {
+    NodeZonelists z;
+    z.node = node;
+    for (const NodeId n : order) {
+      z.fallback.push_back({n, 2});
+    }
+    z.nofallback.push_back({node, 2});
+    return z;
+  };
+  Snapshot s;
+  s.header.nr_node_ids = 3;
+  s.topology = t;
+  s.zonelists = {zl(0, {0, 1, 2}), zl(1, {1, 2, 0}), zl(2, {2, 1, 0})};
+  const EraRules rules = rules_for({6, 12, 117});
+  const auto attempts = try_contexts(t, rules, s.zonelists, candidate_contexts(s, EventLog{}));
+  ASSERT_EQ(attempts.size(), 3U);
+  EXPECT_FALSE(attempts[0].match);  // boot
+  EXPECT_FALSE(attempts[1].match);  // runtime (current masks)
+  ASSERT_TRUE(attempts[2].match);
+  EXPECT_TRUE(attempts[2].candidate.inferred);
+  EXPECT_EQ(attempts[2].candidate.context.nodes_with_cpus, (std::vector<bool>{true, false, false}));
+  EXPECT_NE(attempts[2].candidate.label.find("memory nodes 0)"), std::string::npos)
+      << attempts[2].candidate.label;
+
+  // A recorded context is never second-guessed: with the rebuild's event in the log, no inference.
+  EventLog log;
+  Event e;
+  e.seq = 1;
+  e.type = EventType::kMemOnline;
+  e.nid = 2;
+  e.generation = 1;
+  e.cpus = {{0, {0, 1}}, {1, {2, 3}}};
+  log.events.push_back(e);
+  s.generation = 1;
+  const auto recorded = try_contexts(t, rules, s.zonelists, candidate_contexts(s, log));
+  ASSERT_EQ(recorded.size(), 1U);
+  EXPECT_FALSE(recorded[0].match);
+  EXPECT_FALSE(recorded[0].candidate.inferred);
+}
+
 NodeZonelists lists(NodeId n, Zonelist fb, Zonelist nofb) {
   NodeZonelists z;
   z.node = n;

@@ -24,6 +24,11 @@ struct ContextCandidate {
   // CPUs those builds saw.
   std::vector<NodeId> self_only;
   std::vector<bool> self_only_masks;
+  // The rebuild's CPU masks are not known (it predates the module's event log, or its event left
+  // the ring): when no candidate explains the lists, try_contexts may infer them.
+  bool masks_unknown = false;
+  // Set on a context whose masks were inferred from the lists rather than read from the log.
+  bool inferred = false;
 };
 
 // The contexts that can explain `snapshot`'s lists, most likely first (docs/cli.md, verify):
@@ -73,7 +78,12 @@ struct ContextAttempt {
 };
 
 // Tries `candidates` in order against `live`, stopping after the first that explains every list.
-// The last attempt is the match when there is one.
+// The last attempt is the match when there is one. When none explains them and a candidate has
+// `masks_unknown`, one more attempt infers the masks: only the CPU state of N_MEMORY nodes enters
+// find_next_best_node's score, so every CPU state of up to kMaxInferredMemoryNodes memory nodes is
+// tried, nearest to the current masks first; the first that explains every list is returned,
+// marked `inferred`.
+inline constexpr int kMaxInferredMemoryNodes = 12;
 std::vector<ContextAttempt> try_contexts(const Topology& topo, const EraRules& rules,
                                          const LiveZonelists& live,
                                          std::vector<ContextCandidate> candidates);

@@ -6,7 +6,9 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 #include "zonelens/cli.hpp"
 #include "zonelens/error.hpp"
@@ -137,50 +139,141 @@ void append_json_string(std::string& out, std::string_view s) {
 
 namespace {
 
+// The renderers below copy pre-rendered tokens: every token sits in a fixed-size slot behind its
+// separator, and one fixed-size memcpy per token writes it into room reserved up front (a
+// 1024-node prediction prints 1M zonerefs and 1M node ids).
+constexpr std::size_t kSlot = 32;
+
+// Room for `count` slot copies that each advance the end by at most `widest` bytes: returns the
+// first free byte; give the end back with `finish_room`.
+char* reserve_room(std::string& out, std::size_t count, std::size_t widest) {
+  const std::size_t old = out.size();
+  out.resize(old + (count * widest) + kSlot);
+  return out.data() + old;
+}
+
+void finish_room(std::string& out, const char* end) {
+  out.resize(static_cast<std::size_t>(end - out.data()));
+}
+
 void append_int(std::string& out, int v) {
-  // Node ids below 4096 come from a table built once (node_order prints 1M of them at 1024 nodes).
-  static const std::vector<std::string> kSmall = [] {
-    std::vector<std::string> t(4096);
-    for (std::size_t i = 0; i < t.size(); ++i) {
-      t[i] = std::to_string(i);
-    }
-    return t;
-  }();
-  if (v >= 0 && static_cast<std::size_t>(v) < kSmall.size()) {
-    out += kSmall[static_cast<std::size_t>(v)];
-    return;
-  }
   std::array<char, 16> buf{};
   auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
   out.append(buf.data(), end);
 }
 
-// Every "N:Zone" token of a topology rendered once (a 1024-node prediction prints 1M of them).
+// ", N" for the node ids below 4096, in 8-byte slots.
+class IntSlots {
+ public:
+  static constexpr std::size_t kIntSlot = 8;
+  static constexpr std::size_t kCount = 4096;
+  static constexpr std::size_t kWidest = 6;  // ", 4095"
+  IntSlots() : bytes_((kCount + 1) * kIntSlot), len_(kCount) {
+    for (std::size_t i = 0; i < kCount; ++i) {
+      std::array<char, 16> buf{};
+      auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), i);
+      char* slot = bytes_.data() + (i * kIntSlot);
+      slot[0] = ',';
+      slot[1] = ' ';
+      const auto n = static_cast<std::size_t>(end - buf.data());
+      std::memcpy(slot + 2, buf.data(), n);
+      len_[i] = static_cast<std::uint8_t>(n + 2);
+    }
+  }
+  // `ids` joined by `sep` (", " or " ").
+  void append(std::string& out, const std::vector<NodeId>& ids, std::string_view sep) const {
+    const std::size_t skip = 2 - sep.size();  // " N" is the tail of ", N"
+    std::size_t i = 0;
+    char* p = reserve_room(out, ids.size(), kWidest);
+    for (; i < ids.size(); ++i) {
+      const auto v = static_cast<std::size_t>(static_cast<unsigned>(ids[i]));
+      if (v >= kCount) {
+        break;
+      }
+      const std::size_t from = i == 0 ? 2 : skip;
+      std::memcpy(p, bytes_.data() + (v * kIntSlot) + from, kIntSlot);
+      p += len_[v] - from;
+    }
+    finish_room(out, p);
+    for (; i < ids.size(); ++i) {
+      if (i != 0) {
+        out += sep;
+      }
+      append_int(out, ids[i]);
+    }
+  }
+
+ private:
+  std::vector<char> bytes_;
+  std::vector<std::uint8_t> len_;
+};
+
+const IntSlots& int_slots() {
+  static const IntSlots kSlots;
+  return kSlots;
+}
+
+// Every "N:Zone" token of a topology rendered once, behind its separator, on first use.
 class ZonerefTokens {
  public:
-  ZonerefTokens(const Topology& topo, bool quoted) : topo_(topo), quoted_(quoted) {
+  ZonerefTokens(const Topology& topo, bool quoted, std::string_view sep)
+      : topo_(topo), quoted_(quoted), sep_(sep) {
     nodes_ = static_cast<std::size_t>(std::max(topo.nr_node_ids, 0));
     for (const auto& n : topo.nodes) {
       nodes_ = std::max(nodes_, static_cast<std::size_t>(n.id) + 1);
     }
     zones_ = topo.zone_names.size();
-    tokens_.resize(nodes_ * zones_);
+    // The longest token a slot can take: node id digits, ':', the longest zone name, quotes.
+    std::size_t name = 0;
+    for (const auto& z : topo.zone_names) {
+      name = std::max(name, z.size());
+    }
+    widest_ = sep_.size() + std::to_string(nodes_).size() + 1 + name + (quoted_ ? 2 : 0);
+    if (widest_ <= kSlot) {
+      bytes_.resize((nodes_ * zones_ * kSlot) + kSlot);
+      len_.resize(nodes_ * zones_);
+    }
   }
-  void append(std::string& out, const ZoneRef& ref) {
-    if (ref.node < 0 || static_cast<std::size_t>(ref.node) >= nodes_ || ref.zone_index < 0 ||
-        static_cast<std::size_t>(ref.zone_index) >= zones_) {
-      render(out, ref);
-      return;
+  // `list` joined by the separator.
+  void append(std::string& out, const Zonelist& list) {
+    std::size_t i = 0;
+    if (!bytes_.empty()) {
+      char* p = reserve_room(out, list.size(), widest_);
+      for (; i < list.size(); ++i) {
+        const ZoneRef& ref = list[i];
+        if (!in_table(ref)) {
+          break;
+        }
+        const std::size_t k = (static_cast<std::size_t>(ref.node) * zones_) +
+                              static_cast<std::size_t>(ref.zone_index);
+        if (len_[k] == 0) {
+          fill(k, ref);
+        }
+        const std::size_t from = i == 0 ? sep_.size() : 0;
+        std::memcpy(p, bytes_.data() + (k * kSlot) + from, kSlot);
+        p += len_[k] - from;
+      }
+      finish_room(out, p);
     }
-    std::string& t = tokens_[(static_cast<std::size_t>(ref.node) * zones_) +
-                             static_cast<std::size_t>(ref.zone_index)];
-    if (t.empty()) {
-      render(t, ref);
+    for (; i < list.size(); ++i) {
+      if (i != 0) {
+        out += sep_;
+      }
+      render(out, list[i]);
     }
-    out += t;
   }
 
  private:
+  [[nodiscard]] bool in_table(const ZoneRef& ref) const {
+    return ref.node >= 0 && static_cast<std::size_t>(ref.node) < nodes_ && ref.zone_index >= 0 &&
+           static_cast<std::size_t>(ref.zone_index) < zones_;
+  }
+  void fill(std::size_t k, const ZoneRef& ref) {
+    std::string t(sep_);
+    render(t, ref);  // at most widest_ <= kSlot bytes: the names are those of topo.zone_names
+    std::memcpy(bytes_.data() + (k * kSlot), t.data(), t.size());
+    len_[k] = static_cast<std::uint8_t>(t.size());
+  }
   void render(std::string& out, const ZoneRef& ref) const {
     if (quoted_) {
       out += '"';
@@ -192,49 +285,36 @@ class ZonerefTokens {
   }
   const Topology& topo_;
   bool quoted_;
+  std::string_view sep_;
   std::size_t nodes_ = 0;
   std::size_t zones_ = 0;
-  std::vector<std::string> tokens_;
+  std::size_t widest_ = 0;
+  std::vector<char> bytes_;        // kSlot per token, then kSlot of padding; empty: no table
+  std::vector<std::uint8_t> len_;  // token length with its separator; 0: not rendered yet
 };
-
-void append_json_list(std::string& out, ZonerefTokens& tokens, const Zonelist& list) {
-  out += '[';
-  bool first = true;
-  for (const auto& ref : list) {
-    if (!first) {
-      out += ", ";
-    }
-    first = false;
-    tokens.append(out, ref);
-  }
-  out += ']';
-}
 
 }  // namespace
 
 void append_json_nodes(Output& sink, const Topology& topo,
                        const std::vector<NodeZonelists>& lists) {
   std::string& out = sink.text;
-  ZonerefTokens tokens(topo, true);
+  ZonerefTokens tokens(topo, true, ", ");
+  const IntSlots& ints = int_slots();
   out += "\"nodes\": [";
   bool first = true;
   for (const auto& n : lists) {
     out += first ? "\n    " : ",\n    ";
     first = false;
     out += "{\"node\": ";
-    out += std::to_string(n.node);
-    out += ", \"fallback\": ";
-    append_json_list(out, tokens, n.fallback);
-    out += ", \"nofallback\": ";
-    append_json_list(out, tokens, n.nofallback);
+    append_int(out, n.node);
+    out += ", \"fallback\": [";
+    tokens.append(out, n.fallback);
+    out += "], \"nofallback\": [";
+    tokens.append(out, n.nofallback);
+    out += ']';
     if (!n.node_order.empty()) {
       out += ", \"node_order\": [";
-      for (std::size_t i = 0; i < n.node_order.size(); ++i) {
-        if (i != 0) {
-          out += ", ";
-        }
-        append_int(out, n.node_order[i]);
-      }
+      ints.append(out, n.node_order, ", ");
       out += ']';
     }
     out += '}';
@@ -246,30 +326,21 @@ void append_json_nodes(Output& sink, const Topology& topo,
 void append_text_lists(Output& sink, const Topology& topo, const std::vector<NodeZonelists>& lists,
                        bool with_order) {
   std::string& out = sink.text;
-  ZonerefTokens tokens(topo, false);
+  ZonerefTokens tokens(topo, false, " ");
+  const IntSlots& ints = int_slots();
   for (const auto& n : lists) {
     out += "node ";
-    out += std::to_string(n.node);
+    append_int(out, n.node);
     out += '\n';
     if (with_order) {
       out += "  order       ";
-      for (std::size_t i = 0; i < n.node_order.size(); ++i) {
-        if (i != 0) {
-          out += ' ';
-        }
-        append_int(out, n.node_order[i]);
-      }
+      ints.append(out, n.node_order, " ");
       out += n.node_order.empty() ? "-\n" : "\n";
     }
     for (const bool fallback : {true, false}) {
       const Zonelist& zl = fallback ? n.fallback : n.nofallback;
       out += fallback ? "  fallback    " : "  nofallback  ";
-      for (std::size_t i = 0; i < zl.size(); ++i) {
-        if (i != 0) {
-          out += ' ';
-        }
-        tokens.append(out, zl[i]);
-      }
+      tokens.append(out, zl);
       out += zl.empty() ? "-\n" : "\n";
     }
     sink.maybe_flush();

@@ -2,7 +2,9 @@
 #include "zonelens/verify.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <map>
+#include <optional>
 
 namespace zonelens {
 
@@ -33,20 +35,87 @@ std::string describe(const Event& e) {
   return s + ")";
 }
 
-ContextCandidate runtime_now(std::string reason) {
+ContextCandidate runtime_now(std::string reason, bool masks_unknown = false) {
   ContextCandidate c;
   c.label = "runtime (current masks)";
   c.context.kind = RebuildKind::kRuntime;
   c.reason = std::move(reason);
+  c.masks_unknown = masks_unknown;
   return c;
 }
 
-ContextCandidate boot(std::string reason) {
+ContextCandidate boot(std::string reason, bool masks_unknown = false) {
   ContextCandidate c;
   c.label = "boot";
   c.context.kind = RebuildKind::kBoot;
   c.reason = std::move(reason);
+  c.masks_unknown = masks_unknown;
   return c;
+}
+
+std::string join_ids(const std::vector<NodeId>& ids) {
+  std::string s;
+  for (const NodeId id : ids) {
+    s += (s.empty() ? "" : ",") + std::to_string(id);
+  }
+  return s.empty() ? "none" : s;
+}
+
+// A runtime context whose CPU masks are inferred from the lists (see try_contexts).
+std::optional<ContextAttempt> infer_masks(const Topology& topo, const EraRules& rules,
+                                          const LiveZonelists& live) {
+  std::vector<const Node*> memory;
+  NodeId bound = 0;
+  for (const auto& n : topo.nodes) {
+    bound = std::max(bound, n.id + 1);
+    if (n.memory) {
+      memory.push_back(&n);
+    }
+  }
+  if (memory.empty() || memory.size() > static_cast<std::size_t>(kMaxInferredMemoryNodes)) {
+    return std::nullopt;
+  }
+  std::uint32_t now = 0;
+  for (std::size_t i = 0; i < memory.size(); ++i) {
+    if (!memory[i]->cpus.empty()) {
+      now |= 1U << i;
+    }
+  }
+  std::vector<std::uint32_t> masks(std::size_t{1} << memory.size());
+  for (std::uint32_t m = 0; m < masks.size(); ++m) {
+    masks[m] = m;
+  }
+  std::stable_sort(masks.begin(), masks.end(), [now](std::uint32_t a, std::uint32_t b) {
+    return std::popcount(a ^ now) < std::popcount(b ^ now);
+  });
+  for (const std::uint32_t m : masks) {
+    ContextCandidate c;
+    c.context.kind = RebuildKind::kRuntime;
+    c.context.nodes_with_cpus.assign(static_cast<std::size_t>(bound), false);
+    std::vector<NodeId> with;
+    for (std::size_t i = 0; i < memory.size(); ++i) {
+      if ((m >> i) & 1U) {
+        c.context.nodes_with_cpus[static_cast<std::size_t>(memory[i]->id)] = true;
+        with.push_back(memory[i]->id);
+      }
+    }
+    ContextAttempt a;
+    a.verdicts = compare_zonelists(live, predict(topo, rules, c.context).nodes);
+    if (!all_match(a.verdicts)) {
+      continue;
+    }
+    c.inferred = true;
+    c.label = "runtime (inferred masks: CPUs on memory nodes " + join_ids(with) + ")";
+    c.reason =
+        "the last rebuild predates the module's event log, so its CPU masks are unknown and no "
+        "recorded context explains the lists; a rebuild that saw CPUs on memory nodes " +
+        join_ids(with) + " (" + std::to_string(std::popcount(m ^ now)) +
+        " memory nodes differ from the current masks) explains every list";
+    a.candidate = std::move(c);
+    a.match = true;
+    return a;
+  }
+  return std::nullopt;
 }
 
 // Nodes online with neither memory nor CPUs: the kernel drops such nodes at boot, so only a DIMM
@@ -103,13 +172,13 @@ std::vector<ContextCandidate> full_rebuild_contexts(const Snapshot& snapshot, co
   if (gen == 0) {
     const std::string why =
         "no rebuild since the module loaded, so the lists predate the module's event log";
-    return {boot(why), runtime_now(why)};
+    return {boot(why, true), runtime_now(why, true)};
   }
   const Event* e = log.event_that_set(gen);
   if (e == nullptr) {
     const std::string why = "the event that set generation " + std::to_string(gen) +
                             " has left the event log (" + std::to_string(log.dropped) + " dropped)";
-    return {runtime_now(why), boot(why)};
+    return {runtime_now(why, true), boot(why, true)};
   }
   ContextCandidate at_event;
   at_event.label = "runtime (masks of event " + std::to_string(e->seq) + ")";
@@ -219,8 +288,10 @@ bool all_match(const std::vector<NodeVerdict>& verdicts) {
 std::vector<ContextAttempt> try_contexts(const Topology& topo, const EraRules& rules,
                                          const LiveZonelists& live,
                                          std::vector<ContextCandidate> candidates) {
+  const bool masks_unknown = std::any_of(candidates.begin(), candidates.end(),
+                                         [](const ContextCandidate& c) { return c.masks_unknown; });
   std::vector<ContextAttempt> attempts;
-  attempts.reserve(candidates.size());
+  attempts.reserve(candidates.size() + 1);
   for (auto& c : candidates) {
     ContextAttempt a;
     a.verdicts = compare_zonelists(live, predict_candidate(topo, rules, c).nodes);
@@ -228,7 +299,12 @@ std::vector<ContextAttempt> try_contexts(const Topology& topo, const EraRules& r
     a.candidate = std::move(c);
     attempts.push_back(std::move(a));
     if (attempts.back().match) {
-      break;
+      return attempts;
+    }
+  }
+  if (masks_unknown) {
+    if (auto inferred = infer_masks(topo, rules, live)) {
+      attempts.push_back(std::move(*inferred));
     }
   }
   return attempts;

@@ -60,6 +60,8 @@ int execute(const po::variables_map& vm) {
     append_json_string(out, best.candidate.label);
     out += ",\n  \"context_reason\": ";
     append_json_string(out, best.candidate.reason);
+    out += ",\n  \"context_inferred\": ";
+    out += best.candidate.inferred ? "true" : "false";
     out += ",\n  \"contexts_tried\": [";
     for (std::size_t i = 0; i < attempts.size(); ++i) {
       out += i == 0 ? "{\"context\": " : ", {\"context\": ";
