@@ -54,6 +54,7 @@ docheck() {
 }
 
 # dimm ID SIZE_MB MODE: ask the host to plug it, wait for its blocks, online them with MODE
+# (MODE none: leave them offline, e.g. to check the self-only build of a node the DIMM brought online)
 dodimm() {
 	want=$(( $2 * 1048576 / BS ))
 	blocks >/tmp/before
@@ -67,7 +68,7 @@ dodimm() {
 		sleep 0.1
 	done
 	cp /tmp/new /tmp/dimm_$1
-	for b in $(cat /tmp/dimm_$1); do
+	[ "$3" = none ] || for b in $(cat /tmp/dimm_$1); do
 		echo "$3" >$b/state 2>/tmp/err || fail "dimm $1: $3 ${b##*/}: $(cat /tmp/err)"
 	done
 	echo "@@DIMM $1 $(for b in $(cat /tmp/dimm_$1); do echo -n "${b##*/memory}:$(ls -d $b/node* | sed 's/.*node//'):$(cat $b/state)@$(cat $b/valid_zones 2>/dev/null | tr ' ' ,) "; done)"
