@@ -144,6 +144,17 @@ zlstep() {
 		fi ;;
 	capture)
 		zonelens capture /tmp/$1 >/tmp/zlout 2>&1 || fail "zl capture $1: $(head -c 400 /tmp/zlout)" ;;
+	export)
+		# zonelens capture into /tmp/export/NAME, then send it to the host on the console as a
+		# base64 gzip tar between @@FILE NAME.tar.gz and @@ENDFILE (zlvm.py's extract_files)
+		mkdir -p /tmp/export
+		if zonelens capture /tmp/export/$1 >/tmp/zlout 2>&1; then
+			echo "@@FILE $1.tar.gz"
+			tar -czf - -C /tmp/export $1 | base64
+			echo "@@ENDFILE $1.tar.gz"
+		else
+			fail "zl export $1: $(head -c 400 /tmp/zlout)"
+		fi ;;
 	*) fail "unknown zl step $sub" ;;
 	esac
 }

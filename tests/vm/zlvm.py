@@ -6,6 +6,7 @@ memory and CPUs, and check the zonelens module and tool against the kernel's own
 Python 3.11 standard library only. See docs/vm-harness.md.
 """
 import argparse
+import base64
 import difflib
 import fcntl
 import gzip
@@ -333,6 +334,23 @@ def parse_snapshot(text):
     return snap
 
 
+def extract_files(lines):
+    """The files the guest sent with `zl export NAME` steps (init.sh): {name: bytes}, from the base64
+    text between `@@FILE NAME` and `@@ENDFILE NAME` on the console."""
+    files, name, buf = {}, None, []
+    for ln in lines:
+        if name is None:
+            if ln.startswith("@@FILE "):
+                name, buf = ln.split(None, 1)[1], []
+            continue
+        if ln == f"@@ENDFILE {name}":
+            files[name] = base64.b64decode("".join(buf), validate=True)
+            name = None
+        elif not ln.startswith("@@"):
+            buf.append(ln.strip())
+    return files
+
+
 MMINIT = re.compile(r"mminit::zonelist (general|thisnode) (\d+):(\w+) = (.*)$")
 FALLBACK = re.compile(r"Fallback order for Node (\d+): ?(.*)$")
 
@@ -485,6 +503,8 @@ def main():
     ap.add_argument("--timeout", type=int, default=300, help="seconds per guest")
     ap.add_argument("--print-report", action="store_true", help="print the @@REPORT sections")
     ap.add_argument("--list", action="store_true", help="list the topologies and exit")
+    ap.add_argument("--save-files", metavar="DIR",
+                    help="write the files of 'zl export NAME' steps to DIR/<kernel>-<topology>/NAME.tar.gz")
     ap.add_argument("--workflow", action="store_true",
                     help="run a spec's 'workflow_steps' instead of its 'steps' (docs/workflow.md)")
     o = ap.parse_args()
@@ -564,6 +584,14 @@ def main():
             lines, err, el = run_guest(t, kenv, base, Path(td), lp, "kvm" if o.kvm else "tcg",
                                        t.get("timeout", o.timeout))
         probs, notes, checks = check_run(t, k, lines, err, module is not None, tool is not None)
+        if o.save_files:
+            try:
+                for name, data in extract_files(lines).items():
+                    dst = Path(o.save_files) / f"{k}-{t['name']}" / Path(name).name
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                    dst.write_bytes(data)
+            except ValueError as e:
+                probs.append(f"a 'zl export' file does not decode: {e}")
         return k, t, probs, notes, checks, el, lp
 
     t0 = time.time()
