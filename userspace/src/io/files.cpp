@@ -28,11 +28,16 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view f
   // Regular files report their size, sysfs a page, debugfs and procfs 0: start from the hint and
   // grow until EOF.
   struct stat st {};
-  const std::size_t hint =
-      ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) + 1 : 4096;
+  const bool sized = ::fstat(fd, &st) == 0 && st.st_size > 0;
+  const std::size_t hint = sized ? static_cast<std::size_t>(st.st_size) + 1 : 4096;
+  // A regular file read up to exactly its size is at EOF: a short read of a regular file only
+  // happens there, so the read that would return 0 is skipped (2048 of them for a 1024-node
+  // root). sysfs attributes report a page and hold less, procfs and debugfs report 0: those
+  // still read until a read returns 0.
+  const std::size_t size = sized && S_ISREG(st.st_mode) ? hint - 1 : 0;
   std::size_t used = 0;
   text.resize(hint);
-  while (true) {
+  while (size == 0 || used != size) {
     if (used == text.size()) {
       text.resize(text.size() * 2);
     }

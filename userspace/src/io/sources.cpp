@@ -6,7 +6,10 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
@@ -32,7 +35,10 @@ struct NodeStates {
 struct SysfsData {
   NodeStates states;
   std::vector<std::vector<CpuId>> cpus_of_online;  // parallel to states.online
-  std::vector<std::vector<int>> distance_rows;     // parallel to states.online, columns: online
+  // Row i: online[i] to every online node, rows of online.size(). A root's distances are checked
+  // to be at most 255 and kept as bytes (1M of them at 1024 nodes); libnuma's stay ints.
+  std::vector<std::uint8_t> root_distances;
+  std::vector<int> live_distances;
   std::string zoneinfo;
   std::string zoneinfo_file;
   std::string release;
@@ -56,6 +62,15 @@ bool path_exists(const fs::path& p) {
 
 std::string first_line(std::string_view text) {
   return std::string(io_detail::trim(text.substr(0, text.find('\n'))));
+}
+
+// Row `from` of the online nodes' distances (every online node is a checked possible node).
+template <typename T>
+void set_distance_row(DistanceTable& table, const std::vector<int>& online, int from,
+                      const T* row) {
+  for (std::size_t j = 0; j < online.size(); ++j) {
+    table.set(from, online[j], static_cast<int>(row[j]));
+  }
 }
 
 Topology assemble(SysfsData d, const std::string& origin) {
@@ -105,11 +120,13 @@ Topology assemble(SysfsData d, const std::string& origin) {
   }
   topo.distance = DistanceTable(topo.nr_node_ids);
   const auto& online = d.states.online;
+  const std::size_t columns = online.size();
   for (std::size_t i = 0; i < online.size(); ++i) {
     node(online[i], "online").cpus = std::move(d.cpus_of_online[i]);
-    const auto& row = d.distance_rows[i];
-    for (std::size_t j = 0; j < online.size(); ++j) {
-      topo.distance.set(online[i], online[j], row[j]);
+    if (d.live_distances.empty()) {
+      set_distance_row(topo.distance, online, online[i], d.root_distances.data() + (i * columns));
+    } else {
+      set_distance_row(topo.distance, online, online[i], d.live_distances.data() + (i * columns));
     }
   }
   for (const auto& z : zones) {
@@ -120,27 +137,50 @@ Topology assemble(SysfsData d, const std::string& origin) {
   return topo;
 }
 
-// "10 20 30\n" -> {10, 20, 30}: one pass, no token vector (a 1024-node root has 1M of them).
-bool parse_distance_row(std::string_view text, std::vector<int>& row) {
-  std::size_t i = 0;
-  const std::size_t n = text.size();
+constexpr bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n'; }
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// "10 20 30\n" -> {10, 20, 30} into row[0, want): true when the text holds exactly `want`
+// numbers of at most 4 digits, each at most 255, separated by blanks. One pass, no token vector
+// (a 1024-node root has 1M of them).
+bool parse_distance_row(std::string_view text, std::uint8_t* row, std::size_t want) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  std::size_t count = 0;
   while (true) {
-    while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n')) {
-      ++i;
+    while (p != end && is_blank(*p)) {
+      ++p;
     }
-    if (i == n) {
-      return true;
+    if (p == end) {
+      return count == want;
     }
-    int v = 0;
-    const std::size_t start = i;
-    while (i < n && text[i] >= '0' && text[i] <= '9' && i - start < 4) {
-      v = (v * 10) + (text[i] - '0');
-      ++i;
+    if (end - p >= 3 && is_digit(p[0]) && is_digit(p[1]) && is_blank(p[2])) {
+      if (count == want) {
+        return false;
+      }
+      // Two digits and a blank, the common case: "10 16 32".
+      row[count++] = static_cast<std::uint8_t>(((p[0] - '0') * 10) + (p[1] - '0'));
+      p += 3;
+      continue;
     }
-    if (i == start || v > 255 || (i < n && text[i] != ' ' && text[i] != '\t' && text[i] != '\n')) {
+    auto v = static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0';
+    if (v > 9) {
       return false;
     }
-    row.push_back(v);
+    const char* const digits_end = p + std::min<std::ptrdiff_t>(end - p, 4);
+    ++p;
+    while (p != digits_end) {
+      const auto digit = static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0';
+      if (digit > 9) {
+        break;
+      }
+      v = (v * 10) + digit;
+      ++p;
+    }
+    if (v > 255 || (p != end && !is_blank(*p)) || count == want) {
+      return false;
+    }
+    row[count++] = static_cast<std::uint8_t>(v);
   }
 }
 
@@ -165,21 +205,20 @@ SysfsData read_root_sysfs(const fs::path& root) {
   d.states.cpu = list(nodes / "has_cpu");
   const std::size_t n_online = d.states.online.size();
   d.cpus_of_online.reserve(n_online);
-  d.distance_rows.reserve(n_online);
   for (const int id : d.states.online) {
     const fs::path dir = nodes / ("node" + std::to_string(id));
     d.cpus_of_online.push_back(list(dir / "cpulist"));
     const fs::path dist_file = dir / "distance";
     const std::string text = read_text_file(dist_file, kFix);
+    // Grown row by row: nothing is allocated for rows whose files are missing.
+    const std::size_t at = d.root_distances.size();
+    d.root_distances.resize(at + n_online);
     // sysfs prints one column per *online* node (node_read_distance: for_each_online_node).
-    std::vector<int> row;
-    row.reserve(n_online);
-    if (!parse_distance_row(text, row) || row.size() != n_online) {
+    if (!parse_distance_row(text, d.root_distances.data() + at, n_online)) {
       throw InputError(dist_file.string() + ": expected " + std::to_string(n_online) +
                        " distances (one per online node) from 10 to 255: recapture the node "
                        "directory in one go");
     }
-    d.distance_rows.push_back(std::move(row));
   }
   d.zoneinfo_file = (root / "proc/zoneinfo").string();
   d.zoneinfo = read_text_file(d.zoneinfo_file, "capture /proc/zoneinfo into the root");
@@ -237,8 +276,6 @@ SysfsData read_live_sysfs() {
                        ") failed: check /sys/devices/system/node/node" + std::to_string(a));
     }
     d.cpus_of_online.push_back(bits_of(cpus.get()));
-    std::vector<int> row;
-    row.reserve(d.states.online.size());
     for (const int b : d.states.online) {
       const int v = numa_distance(a, b);
       if (v <= 0) {
@@ -246,9 +283,8 @@ SysfsData read_live_sysfs() {
                          std::to_string(b) + ": check /sys/devices/system/node/node" +
                          std::to_string(a) + "/distance");
       }
-      row.push_back(v);
+      d.live_distances.push_back(v);
     }
-    d.distance_rows.push_back(std::move(row));
   }
   d.zoneinfo_file = "/proc/zoneinfo";
   d.zoneinfo = read_text_file(d.zoneinfo_file, "mount procfs on /proc");

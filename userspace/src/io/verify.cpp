@@ -5,6 +5,7 @@
 #include <bit>
 #include <map>
 #include <optional>
+#include <stdexcept>
 
 namespace zonelens {
 
@@ -51,14 +52,6 @@ ContextCandidate boot(std::string reason, bool masks_unknown = false) {
   c.reason = std::move(reason);
   c.masks_unknown = masks_unknown;
   return c;
-}
-
-std::string join_ids(const std::vector<NodeId>& ids) {
-  std::string s;
-  for (const NodeId id : ids) {
-    s += (s.empty() ? "" : ",") + std::to_string(id);
-  }
-  return s.empty() ? "none" : s;
 }
 
 // A runtime context whose CPU masks are inferred from the lists (see try_contexts).
@@ -207,10 +200,7 @@ std::vector<ContextCandidate> candidate_contexts(const Snapshot& snapshot, const
   if (e == nullptr || e->type != EventType::kFpChange || added.empty()) {
     return out;
   }
-  std::string nodes;
-  for (const NodeId k : added) {
-    nodes += (nodes.empty() ? "" : ",") + std::to_string(k);
-  }
+  const std::string nodes = join_ids(added);
   for (ContextCandidate base : full_rebuild_contexts(snapshot, log, gen - 1)) {
     base.label += " + self-only build of node " + nodes;
     base.reason = "hot-added node " + nodes +
@@ -308,6 +298,35 @@ std::vector<ContextAttempt> try_contexts(const Topology& topo, const EraRules& r
     }
   }
   return attempts;
+}
+
+Verification verify_lists(const Topology& topo, const EraRules& rules, const LiveZonelists& live,
+                          std::vector<ContextCandidate> candidates) {
+  if (candidates.empty()) {
+    throw std::logic_error("verify_lists: no rebuild context to try");
+  }
+  Verification v;
+  v.attempts = try_contexts(topo, rules, live, std::move(candidates));
+  v.match = v.attempts.back().match;
+  return v;
+}
+
+std::vector<NodeId> Verification::mismatched() const {
+  std::vector<NodeId> out;
+  for (const auto& v : best().verdicts) {
+    if (!v.match()) {
+      out.push_back(v.node);
+    }
+  }
+  return out;
+}
+
+std::string join_ids(const std::vector<NodeId>& ids) {
+  std::string s;
+  for (const NodeId id : ids) {
+    s += (s.empty() ? "" : ",") + std::to_string(id);
+  }
+  return s.empty() ? "none" : s;
 }
 
 }  // namespace zonelens

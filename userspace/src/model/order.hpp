@@ -36,7 +36,9 @@ inline std::int32_t score(int distance, bool below_local, bool has_cpus, std::ui
 
 // Sorts keys of the form (flipped val << 32 | id), generated in ascending id order, by
 // (val, id): a stable LSD radix sort over only the val bits that differ between the keys.
-void sort_by_score(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& tmp);
+// `differ` has the bits in which some flipped val differs from another (OR ^ AND of them all).
+void sort_by_score(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& tmp,
+                   std::uint32_t differ);
 
 // build_zonelists(local)'s node order; updates node_load[] exactly as the kernel does.
 // Within one call only the picked node's load changes, and a picked node is never a candidate

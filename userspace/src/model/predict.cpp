@@ -46,7 +46,13 @@ Prediction predict(const Topology& topo, const EraRules& rules, const RebuildCon
     auto* dst = nz.fallback.data();
     for (const NodeId n : nz.node_order) {
       const auto nu = static_cast<std::size_t>(n);
-      dst = std::copy(flat.data() + begin[nu], flat.data() + begin[nu + 1], dst);
+      const ZoneRef* src = flat.data() + begin[nu];
+      const std::size_t count = begin[nu + 1] - begin[nu];
+      if (count == 1) {
+        *dst++ = *src;  // the common case: no call to memmove for one zoneref
+      } else {
+        dst = std::copy(src, src + count, dst);
+      }
     }
     nz.nofallback = per_node[static_cast<std::size_t>(local)];
     out.nodes.push_back(std::move(nz));

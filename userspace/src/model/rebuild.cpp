@@ -35,41 +35,58 @@ int updated_load(KernelEra era, int current, int counter) {
   return static_cast<int>(old_u + 1U);
 }
 
-void sort_by_score(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& tmp) {
-  if (keys.size() < 2) {
-    return;
-  }
-  const auto first_val = static_cast<std::uint32_t>(keys.front() >> 32U);
-  std::uint32_t differ = 0;
-  for (const std::uint64_t k : keys) {
-    differ |= static_cast<std::uint32_t>(k >> 32U) ^ first_val;
-  }
-  if (differ == 0) {
+void sort_by_score(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& tmp,
+                   std::uint32_t differ) {
+  const std::size_t n = keys.size();
+  if (n < 2 || differ == 0) {
     return;  // one score: id order, which is generation order
   }
-  if (keys.size() <= 32) {
+  if (n <= 32) {
     std::sort(keys.begin(), keys.end());
     return;
   }
   constexpr unsigned kBits = 8;
   constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+  constexpr std::size_t kMask = kBuckets - 1;
   const auto low = static_cast<unsigned>(std::countr_zero(differ));
   const auto high = static_cast<unsigned>(std::bit_width(differ));
-  tmp.resize(keys.size());
+  // The keys go in kParts consecutive parts side by side: each part has its own bucket counts and
+  // write positions (a bucket holds part 0's keys, then part 1's, ..., which keeps the sort
+  // stable), so the increments of a bucket that many keys share form kParts short dependency
+  // chains instead of one long one. The last part also takes the n % kParts left over.
+  constexpr std::size_t kParts = 2;
+  const std::size_t len = n / kParts;
+  const std::size_t rest = len * kParts;
+  tmp.resize(n);
   for (unsigned shift = low; shift < high; shift += kBits) {
-    std::array<std::size_t, kBuckets> count{};
     const unsigned s = 32U + shift;
-    for (const std::uint64_t k : keys) {
-      ++count[(k >> s) & (kBuckets - 1)];
+    std::array<std::array<std::uint32_t, kBuckets>, kParts> at{};
+    const std::uint64_t* k = keys.data();
+    for (std::size_t i = 0; i < len; ++i) {
+      for (std::size_t q = 0; q < kParts; ++q) {
+        ++at[q][(k[(q * len) + i] >> s) & kMask];
+      }
     }
-    std::size_t sum = 0;
-    for (auto& c : count) {
-      const std::size_t here = c;
-      c = sum;
-      sum += here;
+    for (std::size_t i = rest; i < n; ++i) {
+      ++at[kParts - 1][(k[i] >> s) & kMask];
     }
-    for (const std::uint64_t k : keys) {
-      tmp[count[(k >> s) & (kBuckets - 1)]++] = k;
+    std::uint32_t sum = 0;
+    for (std::size_t b = 0; b < kBuckets; ++b) {
+      for (std::size_t q = 0; q < kParts; ++q) {
+        const std::uint32_t c = at[q][b];
+        at[q][b] = sum;
+        sum += c;
+      }
+    }
+    std::uint64_t* out = tmp.data();
+    for (std::size_t i = 0; i < len; ++i) {
+      for (std::size_t q = 0; q < kParts; ++q) {
+        const std::uint64_t x = k[(q * len) + i];
+        out[at[q][(x >> s) & kMask]++] = x;
+      }
+    }
+    for (std::size_t i = rest; i < n; ++i) {
+      out[at[kParts - 1][(k[i] >> s) & kMask]++] = k[i];
     }
     keys.swap(tmp);
   }
@@ -93,7 +110,10 @@ void build_order(const Topology& topo, const EraRules& rules, const RebuildFacts
 
   // Scores of every candidate, fixed for this call.
   auto& keys = scratch.keys;
-  keys.clear();
+  keys.resize(facts.candidates.size());
+  std::uint64_t* next_key = keys.data();
+  std::uint32_t any = 0;    // OR of the flipped vals
+  std::uint32_t all = ~0U;  // AND of the flipped vals
   for (const NodeId n : facts.candidates) {
     if (n == local && local_first) {
       continue;
@@ -103,10 +123,13 @@ void build_order(const Topology& topo, const EraRules& rules, const RebuildFacts
     dist[nu] = d;
     const std::int32_t val = score(d, n < local, cpus[nu] != 0, facts.multiplier, load_of[nu]);
     // (val, id) as one unsigned key: flip the sign bit so signed order becomes unsigned order.
-    const std::uint64_t hi = static_cast<std::uint32_t>(val) ^ 0x80000000U;
-    keys.push_back((hi << 32U) | static_cast<std::uint32_t>(n));
+    const std::uint32_t hi = static_cast<std::uint32_t>(val) ^ 0x80000000U;
+    any |= hi;
+    all &= hi;
+    *next_key++ = (std::uint64_t{hi} << 32U) | static_cast<std::uint32_t>(n);
   }
-  sort_by_score(keys, scratch.tmp);
+  keys.resize(static_cast<std::size_t>(next_key - keys.data()));
+  sort_by_score(keys, scratch.tmp, any ^ all);
 
   const int local_distance = topo.distance.at(local, local);
   int prev_distance = local_distance;  // prev_node starts as the local node

@@ -9,17 +9,11 @@ StateCheck check_state(const Snapshot& snapshot, const EventLog& log, const EraR
   StateCheck c;
   c.generation = snapshot.generation;
   c.fingerprint = snapshot.fingerprint;
-  const auto attempts =
-      try_contexts(snapshot.topology, rules, snapshot.zonelists, candidate_contexts(snapshot, log));
-  c.verified = attempts.back().match;
-  c.context = (c.verified ? attempts.back() : attempts.front()).candidate.label;
-  if (!c.verified) {
-    for (const auto& v : attempts.front().verdicts) {
-      if (!v.match()) {
-        c.mismatched.push_back(v.node);
-      }
-    }
-  }
+  const Verification ver = verify_lists(snapshot.topology, rules, snapshot.zonelists,
+                                        candidate_contexts(snapshot, log));
+  c.verified = ver.match;
+  c.context = ver.best().candidate.label;
+  c.mismatched = ver.mismatched();
   RebuildContext now;
   now.kind = RebuildKind::kRuntime;  // the topology's current cpumasks
   for (const auto& v :

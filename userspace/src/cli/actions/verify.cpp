@@ -35,17 +35,14 @@ int execute(const po::variables_map& vm) {
   const Topology& topo = m.snapshot.topology;
   const KernelChoice k = kernel_choice(vm, topo);
 
-  const std::vector<ContextAttempt> attempts =
-      try_contexts(topo, k.rules, m.snapshot.zonelists,
+  const Verification ver =
+      verify_lists(topo, k.rules, m.snapshot.zonelists,
                    given ? std::vector<ContextCandidate>{explicit_context(*given)}
                          : candidate_contexts(m.snapshot, m.events));
-  const bool found = attempts.back().match;
-  // The match when there is one, else the most likely context (the first tried).
-  const ContextAttempt& best = found ? attempts.back() : attempts.front();
-  std::size_t differing = 0;
-  for (const auto& v : best.verdicts) {
-    differing += v.match() ? 0 : 1;
-  }
+  const std::vector<ContextAttempt>& attempts = ver.attempts;
+  const bool found = ver.match;
+  const ContextAttempt& best = ver.best();
+  const std::size_t differing = ver.mismatched().size();
   const bool json = json_wanted(vm);
   Output sink;
   std::string& out = sink.text;

@@ -10,6 +10,7 @@
 
 #include "zonelens/cli.hpp"
 #include "zonelens/error.hpp"
+#include "zonelens/verify.hpp"
 #include "zonelens/workflow/diff.hpp"
 
 namespace zonelens::cli {
@@ -34,14 +35,6 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   add_json_option(opts);
 }
 
-std::string ids(const std::vector<NodeId>& v) {
-  std::string s;
-  for (const auto id : v) {
-    s += (s.empty() ? "" : ",") + std::to_string(id);
-  }
-  return s;
-}
-
 json check_json(const workflow::StateCheck& c) {
   return {{"generation", c.generation},       {"fingerprint", format_fingerprint(c.fingerprint)},
           {"verified", c.verified},           {"context", c.context},
@@ -52,10 +45,10 @@ json check_json(const workflow::StateCheck& c) {
 std::string check_text(const workflow::StateCheck& c) {
   std::string s = "generation " + std::to_string(c.generation) + ": ";
   s += c.verified ? "verified (" + c.context + ")"
-                  : "MISMATCH on nodes " + ids(c.mismatched) + " (" + c.context + ")";
+                  : "MISMATCH on nodes " + join_ids(c.mismatched) + " (" + c.context + ")";
   s += c.stale_nodes.empty()
            ? "; up to date"
-           : "; stale: nodes " + ids(c.stale_nodes) + " would move at the next rebuild";
+           : "; stale: nodes " + join_ids(c.stale_nodes) + " would move at the next rebuild";
   return s;
 }
 
