@@ -33,10 +33,8 @@ int zl_buf_insert(struct zl_buf *b, size_t at, const char *s, size_t n);
 
 /* zl_fp.c: zonelist walk and FNV-1a fingerprint */
 pg_data_t *zl_pgdat(int nid);
-struct zone *zl_zoneref(pg_data_t *pgdat, int list, int i);
-u64 zl_fp_init(void);
-u64 zl_fp_word(u64 h, u32 w);
-u32 zl_fp_zone_word(struct zone *zone);
+const char *zl_zone_name(const struct zone *zone);
+u64 zl_walk_zonelists(struct zl_buf *b);
 u64 zl_fingerprint(void);
 bool zl_fingerprint_stable(u64 *fp);
 

@@ -15,7 +15,7 @@
 #include <linux/nodemask.h>
 #include "zl.h"
 
-/* 1024 possible nodes give about 15 MB of distance lines; allow headroom */
+/* 1024 possible nodes give about 21 MB of distance lines; allow headroom */
 #define ZL_BUF_MAX	SZ_1G
 
 static int zl_buf_grow(struct zl_buf *b, size_t need)

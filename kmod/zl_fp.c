@@ -24,21 +24,24 @@ pg_data_t *zl_pgdat(int nid)
 	return READ_ONCE(NODE_DATA(nid));
 }
 
+const char *zl_zone_name(const struct zone *zone)
+{
+	const char *name = READ_ONCE(zone->name);
+
+	/* every zone of a pgdat is named at init; keep the line parseable */
+	return name ? name : "-";
+}
+
 /* The @i-th zone of list @list of @pgdat, NULL at the end of the list. */
-struct zone *zl_zoneref(pg_data_t *pgdat, int list, int i)
+static struct zone *zl_zoneref(pg_data_t *pgdat, int list, int i)
 {
 	if (i >= MAX_ZONES_PER_ZONELIST)
 		return NULL;
 	return READ_ONCE(pgdat->node_zonelists[list]._zonerefs[i].zone);
 }
 
-u64 zl_fp_init(void)
-{
-	return ZL_FNV_OFFSET;
-}
-
 /* FNV-1a over the four bytes of @w, least significant first. */
-u64 zl_fp_word(u64 h, u32 w)
+static u64 zl_fp_word(u64 h, u32 w)
 {
 	int i;
 
@@ -49,14 +52,23 @@ u64 zl_fp_word(u64 h, u32 w)
 	return h;
 }
 
-u32 zl_fp_zone_word(struct zone *zone)
+static u32 zl_fp_zone_word(struct zone *zone)
 {
 	return ((u32)zone_to_nid(zone) << 8) | (u32)zone_idx(zone);
 }
 
-u64 zl_fingerprint(void)
+/*
+ * One walk of every zonelist of every node that has a pgdat, in node-id
+ * order.  Returns the fingerprint of the walk; with @b, also renders the
+ * "zonelist" lines of exactly that walk into it.
+ */
+u64 zl_walk_zonelists(struct zl_buf *b)
 {
-	u64 h = zl_fp_init();
+	static const char * const names[MAX_ZONELISTS] = {
+		[ZONELIST_FALLBACK] = "fallback",
+		[ZONELIST_NOFALLBACK] = "nofallback",
+	};
+	u64 h = ZL_FNV_OFFSET;
 	pg_data_t *pgdat;
 	struct zone *zone;
 	int nid, list, i;
@@ -68,13 +80,26 @@ u64 zl_fingerprint(void)
 		for (list = 0; list < MAX_ZONELISTS; list++) {
 			h = zl_fp_word(h, nid);
 			h = zl_fp_word(h, list);
-			for (i = 0; (zone = zl_zoneref(pgdat, list, i)); i++)
+			if (b)
+				zl_printf(b, "zonelist %d %s", nid, names[list]);
+			for (i = 0; (zone = zl_zoneref(pgdat, list, i)); i++) {
 				h = zl_fp_word(h, zl_fp_zone_word(zone));
+				if (b)
+					zl_printf(b, " %d:%s", zone_to_nid(zone),
+						  zl_zone_name(zone));
+			}
 			h = zl_fp_word(h, 0xffffffff);
+			if (b)
+				zl_printf(b, "%s\n", i ? "" : " -");
 		}
 		cond_resched();
 	}
 	return h;
+}
+
+u64 zl_fingerprint(void)
+{
+	return zl_walk_zonelists(NULL);
 }
 
 /*

@@ -13,14 +13,6 @@
 #include <linux/utsname.h>
 #include "zl.h"
 
-static const char *zl_zone_name(const struct zone *zone)
-{
-	const char *name = READ_ONCE(zone->name);
-
-	/* every zone of a pgdat is named at init; keep the line parseable */
-	return name ? name : "-";
-}
-
 static void zl_render_header(struct zl_buf *b)
 {
 	pg_data_t *pgdat = NULL;
@@ -107,33 +99,8 @@ static void zl_render_zones(struct zl_buf *b)
 /* Zonelist lines, then the fingerprint of exactly those lines. */
 static void zl_render_zonelists(struct zl_buf *b)
 {
-	static const char * const names[MAX_ZONELISTS] = {
-		[ZONELIST_FALLBACK] = "fallback",
-		[ZONELIST_NOFALLBACK] = "nofallback",
-	};
-	u64 h = zl_fp_init();
-	pg_data_t *pgdat;
-	struct zone *zone;
-	int nid, list, i;
+	u64 h = zl_walk_zonelists(b);
 
-	for (nid = 0; nid < nr_node_ids; nid++) {
-		pgdat = zl_pgdat(nid);
-		if (!pgdat)
-			continue;
-		for (list = 0; list < MAX_ZONELISTS; list++) {
-			h = zl_fp_word(h, nid);
-			h = zl_fp_word(h, list);
-			zl_printf(b, "zonelist %d %s", nid, names[list]);
-			for (i = 0; (zone = zl_zoneref(pgdat, list, i)); i++) {
-				h = zl_fp_word(h, zl_fp_zone_word(zone));
-				zl_printf(b, " %d:%s", zone_to_nid(zone),
-					  zl_zone_name(zone));
-			}
-			h = zl_fp_word(h, 0xffffffff);
-			zl_printf(b, "%s\n", i ? "" : " -");
-		}
-		cond_resched();
-	}
 	zl_printf(b, "fingerprint %016llx\n", h);
 	zl_printf(b, "generation %llu\n", zl_observe(h));
 }

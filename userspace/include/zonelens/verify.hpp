@@ -88,4 +88,22 @@ std::vector<ContextAttempt> try_contexts(const Topology& topo, const EraRules& r
                                          const LiveZonelists& live,
                                          std::vector<ContextCandidate> candidates);
 
+// try_contexts' answer as verify and watch report it.
+struct Verification {
+  std::vector<ContextAttempt> attempts;  // as try_contexts returned them, never empty
+  bool match = false;                    // the last attempt explains every list
+  // The attempt to report: the match, else the most likely context (the first tried).
+  [[nodiscard]] const ContextAttempt& best() const {
+    return match ? attempts.back() : attempts.front();
+  }
+  // The nodes whose lists differ under best(), ascending (empty on a match).
+  [[nodiscard]] std::vector<NodeId> mismatched() const;
+};
+// try_contexts on non-empty `candidates`.
+Verification verify_lists(const Topology& topo, const EraRules& rules, const LiveZonelists& live,
+                          std::vector<ContextCandidate> candidates);
+
+// Node ids joined by ",", "none" when there are none.
+std::string join_ids(const std::vector<NodeId>& ids);
+
 }  // namespace zonelens

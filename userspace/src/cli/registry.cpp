@@ -34,9 +34,23 @@ std::string usage_text() {
   return os.str();
 }
 
-std::string command_help(const Action& a, const po::options_description& opts) {
+// "usage: zonelens explain [options] NODE": the positional arguments by their value names.
+std::string command_help(const Action& a, const po::options_description& opts,
+                         const po::positional_options_description& positional) {
   std::ostringstream os;
-  os << "usage: zonelens " << a.name << " [options]\n\n" << a.description << "\n\n" << opts;
+  os << "usage: zonelens " << a.name << " [options]";
+  const std::string* previous = nullptr;
+  for (unsigned i = 0; i < positional.max_total_count(); ++i) {
+    const std::string& name = positional.name_for_position(i);
+    if (previous != nullptr && name == *previous) {
+      os << "...";  // a repeated (unlimited) positional argument
+      break;
+    }
+    previous = &name;
+    const po::option_description* o = opts.find_nothrow(name, false);
+    os << ' ' << (o != nullptr ? o->semantic()->name() : name);
+  }
+  os << "\n\n" << a.description << "\n\n" << opts;
   return os.str();
 }
 
@@ -90,7 +104,7 @@ int run(int argc, const char* const* argv) {
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     po::store(po::command_line_parser(rest).options(opts).positional(positional).run(), vm);
     if (vm.count("help") != 0) {
-      std::cout << command_help(*action, opts);
+      std::cout << command_help(*action, opts, positional);
       return kExitOk;
     }
     po::notify(vm);

@@ -87,7 +87,7 @@ std::optional<ContextAttempt> infer_masks(const Topology& topo, const EraRules& 
     c.context.nodes_with_cpus.assign(static_cast<std::size_t>(bound), false);
     std::vector<NodeId> with;
     for (std::size_t i = 0; i < memory.size(); ++i) {
-      if ((m >> i) & 1U) {
+      if (((m >> i) & 1U) != 0) {
         c.context.nodes_with_cpus[static_cast<std::size_t>(memory[i]->id)] = true;
         with.push_back(memory[i]->id);
       }

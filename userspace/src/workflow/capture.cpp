@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -87,7 +88,13 @@ std::vector<int> node_dirs(const fs::path& dir) {
     const std::string name = entry.path().filename().string();
     if (name.size() > 4 && name.starts_with("node") &&
         std::all_of(name.begin() + 4, name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      ids.push_back(std::stoi(name.substr(4)));
+      int id = 0;
+      const char* end = name.data() + name.size();
+      if (std::from_chars(name.data() + 4, end, id).ptr != end) {
+        throw InputError(entry.path().string() +
+                         ": node id out of range: remove it from the captured root");
+      }
+      ids.push_back(id);
     }
   }
   if (ec) {

@@ -9,8 +9,8 @@ StateCheck check_state(const Snapshot& snapshot, const EventLog& log, const EraR
   StateCheck c;
   c.generation = snapshot.generation;
   c.fingerprint = snapshot.fingerprint;
-  const Verification ver = verify_lists(snapshot.topology, rules, snapshot.zonelists,
-                                        candidate_contexts(snapshot, log));
+  const Verification ver =
+      verify_lists(snapshot.topology, rules, snapshot.zonelists, candidate_contexts(snapshot, log));
   c.verified = ver.match;
   c.context = ver.best().candidate.label;
   c.mismatched = ver.mismatched();
