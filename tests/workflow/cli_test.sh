@@ -76,6 +76,13 @@ PY
   expect 2 "$ZL" snapshot --root "$T/bare" -o "$T/x.json"
   err_has "zonelens not found"
   one_line_err
+  # A root without osrelease is incomplete: refused, naming the file, nothing written.
+  cp -r "$FX/mem-online" "$T/noos"
+  rm "$T/noos/proc/sys/kernel/osrelease"
+  expect 2 "$ZL" snapshot --root "$T/noos" -o "$T/y.json"
+  err_has "proc/sys/kernel/osrelease"
+  one_line_err
+  [ ! -e "$T/y.json" ] || fail "snapshot wrote $T/y.json for an incomplete root"
   ;;
 diff-explained)
   "$ZL" snapshot --root "$FX/boot" -o "$T/A.json" || fail "snapshot A"
