@@ -276,6 +276,17 @@ static int zl_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
+/* Free the ring and the scratch bitmap; no callback or reader may be left. */
+static void zl_events_free(void)
+{
+	bitmap_free(zl_log.seen);
+	kvfree(zl_log.cpus);
+	kvfree(zl_log.ev);
+	zl_log.seen = NULL;
+	zl_log.cpus = NULL;
+	zl_log.ev = NULL;
+}
+
 int zl_events_init(void)
 {
 	int ret;
@@ -307,12 +318,7 @@ int zl_events_init(void)
 err_mem:
 	unregister_memory_notifier(&zl_mem_nb);
 err_free:
-	bitmap_free(zl_log.seen);
-	kvfree(zl_log.cpus);
-	kvfree(zl_log.ev);
-	zl_log.seen = NULL;
-	zl_log.cpus = NULL;
-	zl_log.ev = NULL;
+	zl_events_free();
 	return ret;
 }
 
@@ -321,12 +327,7 @@ void zl_events_exit(void)
 	cpuhp_remove_state_nocalls(zl_cpuhp_state);
 	unregister_memory_notifier(&zl_mem_nb);
 	/* no callback and no reader is left: debugfs went first */
-	bitmap_free(zl_log.seen);
-	kvfree(zl_log.cpus);
-	kvfree(zl_log.ev);
-	zl_log.seen = NULL;
-	zl_log.cpus = NULL;
-	zl_log.ev = NULL;
+	zl_events_free();
 }
 
 static void zl_counters_locked(struct zl_counters *c)
