@@ -102,6 +102,10 @@ class Output {
 
 // "N:Zone" without allocating a string per zoneref.
 void append_zoneref(std::string& out, const Topology& topo, const ZoneRef& ref);
+// One side of a list difference: "N:Zone" (quoted with `json`), or past the end of the list
+// "(end)" (`null` with `json`).
+void append_side(std::string& out, const Topology& topo, const std::optional<ZoneRef>& ref,
+                 bool json);
 void append_json_string(std::string& out, std::string_view s);
 // The `"nodes": [...]` array of predict/show --json (no surrounding braces).
 void append_json_nodes(Output& sink, const Topology& topo, const std::vector<NodeZonelists>& lists);

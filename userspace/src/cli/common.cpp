@@ -114,6 +114,21 @@ void append_zoneref(std::string& out, const Topology& topo, const ZoneRef& ref) 
   }
 }
 
+void append_side(std::string& out, const Topology& topo, const std::optional<ZoneRef>& ref,
+                 bool json) {
+  if (!ref) {
+    out += json ? "null" : "(end)";
+    return;
+  }
+  if (json) {
+    out += '"';
+  }
+  append_zoneref(out, topo, *ref);
+  if (json) {
+    out += '"';
+  }
+}
+
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   for (const char c : s) {

@@ -36,22 +36,22 @@ std::string describe(const Event& e) {
   return s + ")";
 }
 
-ContextCandidate runtime_now(std::string reason, bool masks_unknown = false) {
+// Boot, or runtime with the topology's current masks.
+ContextCandidate plain(RebuildKind kind, std::string reason, bool masks_unknown) {
   ContextCandidate c;
-  c.label = "runtime (current masks)";
-  c.context.kind = RebuildKind::kRuntime;
+  c.label = kind == RebuildKind::kBoot ? "boot" : "runtime (current masks)";
+  c.context.kind = kind;
   c.reason = std::move(reason);
   c.masks_unknown = masks_unknown;
   return c;
 }
 
+ContextCandidate runtime_now(std::string reason, bool masks_unknown = false) {
+  return plain(RebuildKind::kRuntime, std::move(reason), masks_unknown);
+}
+
 ContextCandidate boot(std::string reason, bool masks_unknown = false) {
-  ContextCandidate c;
-  c.label = "boot";
-  c.context.kind = RebuildKind::kBoot;
-  c.reason = std::move(reason);
-  c.masks_unknown = masks_unknown;
-  return c;
+  return plain(RebuildKind::kBoot, std::move(reason), masks_unknown);
 }
 
 // A runtime context whose CPU masks are inferred from the lists (see try_contexts).

@@ -42,11 +42,8 @@ std::string refs(const Topology& topo, const Zonelist& zl) {
 }
 
 std::string side(const Topology& topo, const std::optional<ZoneRef>& r) {
-  if (!r) {
-    return "(end)";
-  }
   std::string s;
-  append_zoneref(s, topo, *r);
+  append_side(s, topo, r, false);
   return s;
 }
 

@@ -14,21 +14,6 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   add_json_option(opts);
 }
 
-void append_side(std::string& out, const Topology& topo, const std::optional<ZoneRef>& ref,
-                 bool json) {
-  if (!ref) {
-    out += json ? "null" : "(end)";
-    return;
-  }
-  if (json) {
-    out += '"';
-  }
-  append_zoneref(out, topo, *ref);
-  if (json) {
-    out += '"';
-  }
-}
-
 int execute(const po::variables_map& vm) {
   const auto given = context_option(vm);
   const ModuleState m = read_module_state(vm);
