@@ -10,7 +10,7 @@
 #include <linux/mmzone.h>
 #include "zl_compat.h"
 
-#define ZL_FORMAT_VERSION	1
+#define ZL_FORMAT_VERSION	2
 #define ZL_MODULE_VERSION	"0.1.0"
 #define ZL_MAX_PASSES		8
 #define ZL_RING_CAPACITY	256
@@ -59,7 +59,7 @@ void zl_render_pass(struct zl_buf *b, enum zl_file kind, size_t *ins);
 /* zl_snapshot.c: passes until two consecutive ones agree */
 int zl_render_stable(struct zl_buf *out, enum zl_file kind);
 
-/* zl_events.c: event ring, memory notifier, CPU hotplug state */
+/* zl_events.c: the event ring */
 enum zl_ev_type {
 	ZL_EV_MEM_GOING_ONLINE,
 	ZL_EV_MEM_ONLINE,
@@ -70,6 +70,13 @@ enum zl_ev_type {
 	ZL_EV_CPU_ONLINE,
 	ZL_EV_CPU_OFFLINE,
 	ZL_EV_FP_CHANGE,
+	/* the node notifier, where it exists (zl_compat.h) */
+	ZL_EV_NODE_ADDING_FIRST_MEMORY,
+	ZL_EV_NODE_ADDED_FIRST_MEMORY,
+	ZL_EV_NODE_CANCEL_ADDING_FIRST_MEMORY,
+	ZL_EV_NODE_REMOVING_LAST_MEMORY,
+	ZL_EV_NODE_REMOVED_LAST_MEMORY,
+	ZL_EV_NODE_CANCEL_REMOVING_LAST_MEMORY,
 };
 
 int zl_events_init(void);
@@ -78,5 +85,11 @@ u64 zl_observe(u64 fp);
 bool zl_mem_quiet(u64 *seq);
 void zl_render_event_pos(struct zl_buf *b);
 int zl_render_events(struct zl_buf *b);
+void zl_log_mem_event(int type, int nid, unsigned long pfn, unsigned long nr);
+void zl_log_cpu_event(int type, int cpu);
+
+/* zl_hotplug.c: memory and node notifiers, CPU hotplug state */
+int zl_hotplug_register(void);
+void zl_hotplug_unregister(void);
 
 #endif /* ZL_H */

@@ -2,11 +2,13 @@
 /*
  * zonelens: every kernel-version and configuration difference in one place.
  *
- * Checked against the Debian 6.1.192 and 6.12.117 trees.  Each gate names
- * the upstream change that makes it necessary; helpers that are identical
- * in both trees are listed so that nobody adds a gate for them.
+ * Checked against the headers of Debian's 5.10.0-32, 6.1.0-57, 6.12.117
+ * and 7.2.13 kernels, the four that zonelens is built and tested on, and
+ * the 7.2 source.  Each gate names the upstream change that makes it
+ * necessary; helpers that are identical in all four are listed so that
+ * nobody adds a gate for them.
  *
- * Same in 6.1 and 6.12, no gate needed:
+ * Same in all four, no gate needed:
  *  - zonelist_zone(), zonelist_zone_idx(), zonelist_node_idx(): present since
  *    dd1a239f6f2d ("mm: have zonelist contains structs with both a zone
  *    pointer and zone_idx", 2.6.26).  zonelens derives node and index from
@@ -14,21 +16,25 @@
  *  - zone_managed_pages(): 9705bea5f833 ("mm: convert zone->managed_pages to
  *    atomic variable", 5.0).
  *  - MAX_NR_ZONES: generated into <generated/bounds.h> from __MAX_NR_ZONES
- *    in both, reached through <linux/mmzone.h>.
+ *    in all four, reached through <linux/mmzone.h>.
  *  - ktime_get_boottime_ns(): 9285ec4c8b61 ("timekeeping: Use proper clock
  *    specifier names in functions", 5.3).
  *  - cpuhp_setup_state_nocalls() with CPUHP_AP_ONLINE_DYN, and
  *    register_memory_notifier() (exported, stubbed without
  *    CONFIG_MEMORY_HOTPLUG).
- *  - struct memory_notify: start_pfn, nr_pages and status_change_nid in
- *    both.  c5f1e2d18909 ("mm/memory_hotplug: introduce
+ *  - struct memory_notify: start_pfn and nr_pages.  The MEM_* actions
+ *    are macros in 5.10 and 6.1 and an enum in 6.12 and 7.2 (seen in the
+ *    headers); c5f1e2d18909 ("mm/memory_hotplug: introduce
  *    MEM_PREPARE_ONLINE/MEM_FINISH_OFFLINE notifiers", 6.9) added two
- *    actions and turned the MEM_* macros into an enum; the notifier switch
- *    ignores actions it does not log, so no gate is needed for it.
+ *    actions and 300709fbefd1 ("mm/memory_hotplug: Remove
+ *    MEM_PREPARE_ONLINE/MEM_FINISH_OFFLINE notifiers", 6.19) removed them
+ *    again.  The notifier switch names only the six actions it logs, in
+ *    case labels that work for macros and enumerators alike, and ignores
+ *    the rest, so none of this needs a gate.
  *
  * Avoided instead of gated:
  *  - no_llseek: removed by cb787f4ac0c2 ("[tree-wide] finally take
- *    no_llseek out", 6.12); zonelens uses default_llseek, present in both.
+ *    no_llseek out", 6.12); zonelens uses default_llseek, present in all four.
  *  - kvrealloc(): its signature changed in 590b9d576cae ("mm: kvmalloc:
  *    align kvrealloc() with krealloc()", 6.12); zonelens grows its buffers
  *    with kvmalloc() + memcpy() + kvfree().
@@ -37,6 +43,55 @@
 #define ZL_COMPAT_H
 
 #include <linux/kconfig.h>
+#include <linux/version.h>
+#include <linux/memory.h>
+#include <linux/mm.h>
+#include <linux/node.h>
+
+/*
+ * The oldest kernel zonelens is built and tested on is Debian 11's 5.10.
+ * Older kernels lack APIs it uses without a gate (zone_managed_pages()
+ * since 5.0, ktime_get_boottime_ns() since 5.3) and were never booted
+ * with it.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 10, 0)
+#error "zonelens needs Linux 5.10 or later: 5.10 is the oldest kernel it is built and tested on"
+#endif
+
+/*
+ * The node notifier, 6.17.  67929de10847 ("mm,memory_hotplug: implement
+ * numa node notifier") added register_node_notifier() (EXPORT_SYMBOL)
+ * and struct node_notify { nid }, with the NODE_ADDING_FIRST_MEMORY ...
+ * NODE_CANCEL_REMOVING_LAST_MEMORY actions; 8d2882a8edb8
+ * ("mm,memory_hotplug: remove status_change_nid_normal and update
+ * documentation") and d2a9721d807d ("mm,memory_hotplug: drop
+ * status_change_nid parameter from memory_notify") then took the node
+ * out of struct memory_notify: from 6.17 on a node's first and last
+ * memory are told by the node notifier only.
+ *
+ * zl_memory_notify_nid(): the node of a memory notification.  Before
+ * 6.17 status_change_nid names it when the node gains or loses its first
+ * or last memory and is NUMA_NO_NODE otherwise; from 6.17 on it is gone.
+ * Either way the block's memmap is initialised for all six actions
+ * (move_pfn_range_to_zone() runs before MEM_GOING_ONLINE,
+ * remove_pfn_range_from_zone() after MEM_OFFLINE), so its first pfn
+ * says the node.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define ZL_HAVE_NODE_NOTIFIER 1
+static inline int zl_memory_notify_nid(const struct memory_notify *mn)
+{
+	return pfn_to_nid(mn->start_pfn);
+}
+#else
+#define ZL_HAVE_NODE_NOTIFIER 0
+static inline int zl_memory_notify_nid(const struct memory_notify *mn)
+{
+	if (mn->status_change_nid >= 0)
+		return mn->status_change_nid;
+	return pfn_to_nid(mn->start_pfn);
+}
+#endif
 
 /*
  * Without CONFIG_NUMA there is one pg_data_t (contig_page_data, not

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zonelens: event log.
+ * zonelens: event log (the ring and its rendering; the callbacks that
+ * feed it are in zl_hotplug.c).
  *
  * Locking.  zl_log.lock is a leaf mutex: nothing is taken while it is
- * held, and it is never held across an allocation.  The memory notifier
- * takes it under mem_hotplug_begin() (cpu_hotplug_lock read, then
- * mem_hotplug_lock write), the CPU hotplug callbacks in the cpuhp thread
- * under the cpu_hotplug_lock write side held by the controlling task, and
- * readers at open() with no other lock held.  Every order is therefore
- * "hotplug locks -> zl_log.lock" and no cycle can form.  Both callback
- * kinds run in process context and may sleep (blocking notifier chain,
- * CPUHP_AP_ONLINE_DYN runs in the per-CPU hotplug thread).
+ * held, and it is never held across an allocation.  The memory and node
+ * notifiers take it under mem_hotplug_begin() (cpu_hotplug_lock read,
+ * then mem_hotplug_lock write), the CPU hotplug callbacks in the cpuhp
+ * thread under the cpu_hotplug_lock write side held by the controlling
+ * task, and readers at open() with no other lock held.  Every order is
+ * therefore "hotplug locks -> zl_log.lock" and no cycle can form.  All
+ * callbacks run in process context and may sleep (blocking notifier
+ * chains, CPUHP_AP_ONLINE_DYN runs in the per-CPU hotplug thread).
  *
  * The fingerprint is computed, compared with the last observed one and
  * logged under the mutex, so observations are totally ordered: a reader
@@ -25,15 +26,12 @@
  */
 #include <linux/kernel.h>
 #include <linux/bitmap.h>
-#include <linux/cpu.h>
-#include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
-#include <linux/memory.h>
+#include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
-#include <linux/notifier.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/topology.h>
@@ -88,8 +86,6 @@ static struct {
 	.lock = __MUTEX_INITIALIZER(zl_log.lock),
 };
 
-static int zl_cpuhp_state;
-
 static const char * const zl_ev_names[] = {
 	[ZL_EV_MEM_GOING_ONLINE] = "mem_going_online",
 	[ZL_EV_MEM_ONLINE] = "mem_online",
@@ -100,6 +96,12 @@ static const char * const zl_ev_names[] = {
 	[ZL_EV_CPU_ONLINE] = "cpu_online",
 	[ZL_EV_CPU_OFFLINE] = "cpu_offline",
 	[ZL_EV_FP_CHANGE] = "fp_change",
+	[ZL_EV_NODE_ADDING_FIRST_MEMORY] = "node_adding_first_memory",
+	[ZL_EV_NODE_ADDED_FIRST_MEMORY] = "node_added_first_memory",
+	[ZL_EV_NODE_CANCEL_ADDING_FIRST_MEMORY] = "node_cancel_adding_first_memory",
+	[ZL_EV_NODE_REMOVING_LAST_MEMORY] = "node_removing_last_memory",
+	[ZL_EV_NODE_REMOVED_LAST_MEMORY] = "node_removed_last_memory",
+	[ZL_EV_NODE_CANCEL_REMOVING_LAST_MEMORY] = "node_cancel_removing_last_memory",
 };
 
 /* Store every node's cpumask_of_node() as (nid, cpu) pairs. */
@@ -160,19 +162,6 @@ static void zl_log_locked(int type, int nid, int cpu, unsigned long pfn,
 }
 
 /*
- * The callbacks run with the hotplug locks held, so no rebuild runs
- * concurrently (every runtime build_all_zonelists() is under
- * mem_hotplug_begin()) and one walk is exact.
- */
-static void zl_log_event(int type, int nid, int cpu, unsigned long pfn,
-			 unsigned long nr)
-{
-	mutex_lock(&zl_log.lock);
-	zl_log_locked(type, nid, cpu, pfn, nr, zl_fingerprint());
-	mutex_unlock(&zl_log.lock);
-}
-
-/*
  * A read rendered lists with fingerprint @fp.  If it is new, log an
  * fp_change event, but only if @fp is still the live fingerprint (two
  * equal walks under the mutex): a pass rendered before a rebuild whose
@@ -211,69 +200,55 @@ bool zl_mem_quiet(u64 *seq)
 	return quiet;
 }
 
+/*
+ * Memory and node notifications bracket a memory online/offline: it is
+ * in flight from its first notification (NODE_ADDING_FIRST_MEMORY or
+ * NODE_REMOVING_LAST_MEMORY where the node notifier exists, else
+ * MEM_GOING_*) to its last (MEM_ONLINE, MEM_OFFLINE or MEM_CANCEL_*).
+ * NODE_ADDED_FIRST_MEMORY and NODE_REMOVED_LAST_MEMORY come after the
+ * rebuild but before MEM_ONLINE/MEM_OFFLINE, so they leave it in flight.
+ */
 static void zl_mem_track_locked(int type)
 {
 	zl_log.mem_seq++;
-	zl_log.mem_busy = type == ZL_EV_MEM_GOING_ONLINE ||
-			  type == ZL_EV_MEM_GOING_OFFLINE;
-}
-
-static int zl_mem_callback(struct notifier_block *nb, unsigned long action,
-			   void *data)
-{
-	struct memory_notify *mn = data;
-	int type, nid;
-
-	switch (action) {
-	case MEM_GOING_ONLINE:
-		type = ZL_EV_MEM_GOING_ONLINE;
+	switch (type) {
+	case ZL_EV_MEM_GOING_ONLINE:
+	case ZL_EV_MEM_GOING_OFFLINE:
+	case ZL_EV_NODE_ADDING_FIRST_MEMORY:
+	case ZL_EV_NODE_REMOVING_LAST_MEMORY:
+		zl_log.mem_busy = true;
 		break;
-	case MEM_ONLINE:
-		type = ZL_EV_MEM_ONLINE;
-		break;
-	case MEM_CANCEL_ONLINE:
-		type = ZL_EV_MEM_CANCEL_ONLINE;
-		break;
-	case MEM_GOING_OFFLINE:
-		type = ZL_EV_MEM_GOING_OFFLINE;
-		break;
-	case MEM_OFFLINE:
-		type = ZL_EV_MEM_OFFLINE;
-		break;
-	case MEM_CANCEL_OFFLINE:
-		type = ZL_EV_MEM_CANCEL_OFFLINE;
+	case ZL_EV_NODE_ADDED_FIRST_MEMORY:
+	case ZL_EV_NODE_REMOVED_LAST_MEMORY:
 		break;
 	default:
-		return NOTIFY_DONE;
+		zl_log.mem_busy = false;
+		break;
 	}
-	/* the memmap of the block is initialised for all six actions */
-	nid = mn->status_change_nid;
-	if (nid < 0)
-		nid = pfn_to_nid(mn->start_pfn);
+}
+
+/*
+ * Log a memory or node notification (zl_hotplug.c).  The callers run
+ * under mem_hotplug_begin(), so no rebuild runs concurrently and one
+ * fingerprint walk is exact.
+ */
+void zl_log_mem_event(int type, int nid, unsigned long pfn, unsigned long nr)
+{
 	mutex_lock(&zl_log.lock);
 	zl_mem_track_locked(type);
-	zl_log_locked(type, nid, -1, mn->start_pfn, mn->nr_pages,
-		      zl_fingerprint());
+	zl_log_locked(type, nid, -1, pfn, nr, zl_fingerprint());
 	mutex_unlock(&zl_log.lock);
-	return NOTIFY_OK;
 }
 
-static struct notifier_block zl_mem_nb = {
-	.notifier_call = zl_mem_callback,
-};
-
-/* runs once the CPU is online and in its node mask */
-static int zl_cpu_online(unsigned int cpu)
+/*
+ * Log a CPU hotplug callback (zl_hotplug.c); they run with the
+ * cpu_hotplug_lock held, and no zonelist rebuild runs under it.
+ */
+void zl_log_cpu_event(int type, int cpu)
 {
-	zl_log_event(ZL_EV_CPU_ONLINE, cpu_to_node(cpu), cpu, 0, 0);
-	return 0;
-}
-
-/* runs while the CPU is still in its node mask */
-static int zl_cpu_offline(unsigned int cpu)
-{
-	zl_log_event(ZL_EV_CPU_OFFLINE, cpu_to_node(cpu), cpu, 0, 0);
-	return 0;
+	mutex_lock(&zl_log.lock);
+	zl_log_locked(type, cpu_to_node(cpu), cpu, 0, 0, zl_fingerprint());
+	mutex_unlock(&zl_log.lock);
 }
 
 /* Free the ring and the scratch bitmap; no callback or reader may be left. */
@@ -296,36 +271,23 @@ int zl_events_init(void)
 			       sizeof(*zl_log.cpus), GFP_KERNEL);
 	zl_log.seen = bitmap_zalloc(nr_cpu_ids, GFP_KERNEL);
 	if (!zl_log.ev || !zl_log.cpus || !zl_log.seen) {
-		ret = -ENOMEM;
-		goto err_free;
+		zl_events_free();
+		return -ENOMEM;
 	}
 	zl_log.next_seq = 1;
 	zl_log.loaded_ns = ktime_get_boottime_ns();
 	zl_log.last_fp = zl_fingerprint();
 	zl_log.gen = 0;
 
-	ret = register_memory_notifier(&zl_mem_nb);
+	ret = zl_hotplug_register();
 	if (ret)
-		goto err_free;
-	/* _nocalls: loading must not log an online event for every CPU */
-	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "zonelens:online",
-					zl_cpu_online, zl_cpu_offline);
-	if (ret < 0)
-		goto err_mem;
-	zl_cpuhp_state = ret;
-	return 0;
-
-err_mem:
-	unregister_memory_notifier(&zl_mem_nb);
-err_free:
-	zl_events_free();
+		zl_events_free();
 	return ret;
 }
 
 void zl_events_exit(void)
 {
-	cpuhp_remove_state_nocalls(zl_cpuhp_state);
-	unregister_memory_notifier(&zl_mem_nb);
+	zl_hotplug_unregister();
 	/* no callback and no reader is left: debugfs went first */
 	zl_events_free();
 }
@@ -391,6 +353,14 @@ static void zl_put_event(struct zl_buf *b, const struct zl_event *e,
 		break;
 	case ZL_EV_FP_CHANGE:
 		zl_printf(b, " at read");
+		break;
+	case ZL_EV_NODE_ADDING_FIRST_MEMORY:
+	case ZL_EV_NODE_ADDED_FIRST_MEMORY:
+	case ZL_EV_NODE_CANCEL_ADDING_FIRST_MEMORY:
+	case ZL_EV_NODE_REMOVING_LAST_MEMORY:
+	case ZL_EV_NODE_REMOVED_LAST_MEMORY:
+	case ZL_EV_NODE_CANCEL_REMOVING_LAST_MEMORY:
+		zl_printf(b, " nid %d", e->nid);
 		break;
 	default:
 		zl_printf(b, " nid %d pfn 0x%lx nr %lu", e->nid, e->pfn, e->nr);

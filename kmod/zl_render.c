@@ -9,6 +9,7 @@
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
 #include <linux/cpumask.h>
+#include <linux/gfp.h>
 #include <linux/topology.h>
 #include <linux/utsname.h>
 #include "zl.h"

@@ -110,7 +110,7 @@ def unpack(data, name, dest):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kernel", action="append", choices=zlvm.KERNELS, help="kernel(s) (default both)")
+    ap.add_argument("--kernel", action="append", choices=zlvm.KERNELS, help="kernel(s) (default all)")
     ap.add_argument("--guest", action="append", choices=list(GUESTS), help="guest(s) (default all)")
     ap.add_argument("--build-dir", default=str(REPO / "build"))
     ap.add_argument("--kernel-cache", default=os.environ.get("ZONELENS_KERNEL_CACHE"))

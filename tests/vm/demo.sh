@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Quick start: the main job end to end in a QEMU guest. Installs the dependencies, builds the zonelens
-# tool and module, boots Debian's 6.12 kernel (or --kernel 6.1) on a 4-node topology with a CPU-less
+# tool and module, boots Debian's 6.12 kernel (or --kernel 5.10, 6.1 or 7.2) on a 4-node topology with a CPU-less
 # node and a memoryless node, loads the module, runs `zonelens verify`, hot-adds memory to the
 # memoryless node, verifies again, and prints both reports.
-#   usage: tests/vm/demo.sh [--kernel 6.1|6.12] [--kvm]
+#   usage: tests/vm/demo.sh [--kernel 5.10|6.1|6.12|7.2] [--kvm]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=${ZONELENS_BUILD:-$repo/build}
@@ -13,7 +13,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
 	--kvm) extra+=(--kvm); shift ;;
-	*) echo "usage: $0 [--kernel 6.1|6.12] [--kvm]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--kernel 5.10|6.1|6.12|7.2] [--kvm]" >&2; exit 2 ;;
 	esac
 done
 "$repo/tests/vm/install-deps.sh"

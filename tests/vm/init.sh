@@ -93,7 +93,7 @@ reader_loop() {
 	while [ ! -f /tmp/stop ]; do
 		n=$((n + 1))
 		if cat $ZL/snapshot >/tmp/rd 2>/dev/null; then
-			if [ "$(head -n1 /tmp/rd)" != "zonelens-format 1" ] || [ "$(tail -n1 /tmp/rd)" != end ]; then
+			if [ "$(head -n1 /tmp/rd)" != "zonelens-format $(cat /zl-format)" ] || [ "$(tail -n1 /tmp/rd)" != end ]; then
 				echo "@@FAIL reader: snapshot $n does not parse: $(head -n1 /tmp/rd) ... $(tail -n1 /tmp/rd)"
 			fi
 		fi

@@ -11,7 +11,7 @@ import zlvm  # noqa: E402
 
 TOPO = {"name": "self", "nodes": [], "steps": ["check boot", "check after"]}
 
-SNAP0 = """zonelens-format 1
+SNAP0 = """zonelens-format 2
 zone_names DMA DMA32 Normal Movable Device
 stable 1
 passes 2

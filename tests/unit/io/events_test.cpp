@@ -53,6 +53,51 @@ TEST(EventLog, ParsesEveryShape) {
   EXPECT_FALSE(f.nid);
 }
 
+// Format 2 (Linux 6.17+): the node notifier's events carry a node id only. In 7.2's online_pages()
+// the rebuild runs between NODE_ADDING_FIRST_MEMORY and NODE_ADDED_FIRST_MEMORY, so the latter is
+// the first event with the new generation, and MEM_ONLINE follows it.
+const std::string kNodeLog =
+    "zonelens-format 2\n"
+    "log loaded_ns 1 capacity 256 first_seq 1 last_seq 4 dropped 0 lost 0 cpu_overlap 0\n"
+    "event 1 ts 10 node_adding_first_memory nid 3 fp 00000000000000aa gen 0 cpus 0:0\n"
+    "event 2 ts 11 mem_going_online nid 3 pfn 0x100000 nr 32768 fp 00000000000000aa gen 0 cpus "
+    "0:0\n"
+    "event 3 ts 12 node_added_first_memory nid 3 fp 00000000000000bb gen 1 cpus 0:0\n"
+    "event 4 ts 13 mem_online nid 3 pfn 0x100000 nr 32768 fp 00000000000000bb gen 1 cpus 0:0\n"
+    "end\n";
+
+TEST(EventLog, NodeEventsOfFormat2) {
+  const EventLog log = parse_event_log(kNodeLog, kFile);
+  ASSERT_EQ(log.events.size(), 4U);
+  const Event& added = log.events[2];
+  EXPECT_EQ(added.type, EventType::kNodeAddedFirstMemory);
+  EXPECT_EQ(added.nid, 3);
+  EXPECT_FALSE(added.pfn);
+  EXPECT_FALSE(added.nr_pages);
+  EXPECT_TRUE(is_node_event(added.type));
+  EXPECT_TRUE(is_memory_event(added.type));
+  EXPECT_FALSE(is_node_event(EventType::kMemOnline));
+  EXPECT_EQ(log.event_that_set(1), &added);
+  EXPECT_EQ(event_type_name(EventType::kNodeCancelRemovingLastMemory),
+            "node_cancel_removing_last_memory");
+}
+
+TEST(EventLogErrors, NodeEventsAreNotFormat1) {
+  const auto msg = error_of(
+      [] { parse_event_log(replace(kNodeLog, "zonelens-format 2", "zonelens-format 1"), kFile); });
+  EXPECT_NE(msg.find("line 3 "), std::string::npos) << msg;
+  EXPECT_NE(msg.find("node events are format 2"), std::string::npos) << msg;
+}
+
+TEST(EventLogErrors, NodeEventTakesOnlyANodeId) {
+  const auto msg = error_of([] {
+    parse_event_log(replace(kNodeLog, "node_added_first_memory nid 3",
+                            "node_added_first_memory nid 3 pfn 0x100000 nr 32768"),
+                    kFile);
+  });
+  EXPECT_NE(msg.find("expected 12 arguments"), std::string::npos) << msg;
+}
+
 TEST(EventLog, EventThatSetAGeneration) {
   const EventLog log = parse_event_log(kLog, kFile);
   ASSERT_NE(log.event_that_set(1), nullptr);

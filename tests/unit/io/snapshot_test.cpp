@@ -86,9 +86,9 @@ TEST(Snapshot, AcceptsMissingFinalNewline) {
 
 TEST(SnapshotErrors, UnknownVersion) {
   const auto msg = error_of(
-      [] { parse_snapshot(replace(good(), "zonelens-format 1", "zonelens-format 2"), kFile); });
+      [] { parse_snapshot(replace(good(), "zonelens-format 1", "zonelens-format 3"), kFile); });
   EXPECT_EQ(msg, kFile +
-                     ": unknown format 'zonelens-format 2', this zonelens reads format 1: use "
+                     ": unknown format 'zonelens-format 3', this zonelens reads formats 1 and 2: use "
                      "a matching zonelens");
 }
 

@@ -64,11 +64,23 @@ enum class EventType {
   kCpuOnline,
   kCpuOffline,
   kFpChange,
+  // The node notifier (Linux 6.17+), format 2.
+  kNodeAddingFirstMemory,
+  kNodeAddedFirstMemory,
+  kNodeCancelAddingFirstMemory,
+  kNodeRemovingLastMemory,
+  kNodeRemovedLastMemory,
+  kNodeCancelRemovingLastMemory,
 };
 
 // "mem_online" etc. (the token of the events file).
 std::string_view event_type_name(EventType type);
 std::optional<EventType> parse_event_type(std::string_view token);
+// A node notification: a node's first memory coming or its last memory going (nid only).
+[[nodiscard]] constexpr bool is_node_event(EventType t) {
+  return t >= EventType::kNodeAddingFirstMemory;
+}
+// A memory or node notification: the memory hotplug operations that rebuild the zonelists.
 [[nodiscard]] constexpr bool is_memory_event(EventType t) {
   return t != EventType::kCpuOnline && t != EventType::kCpuOffline && t != EventType::kFpChange;
 }
@@ -81,9 +93,9 @@ struct Event {
   std::uint64_t seq = 0;
   std::uint64_t ts_ns = 0;  // ktime_get_boottime_ns()
   EventType type = EventType::kFpChange;
-  std::optional<NodeId> nid;              // memory and CPU events
-  std::optional<std::uint64_t> pfn;       // memory events
-  std::optional<std::uint64_t> nr_pages;  // memory events
+  std::optional<NodeId> nid;              // memory, node and CPU events
+  std::optional<std::uint64_t> pfn;       // memory events (not node events)
+  std::optional<std::uint64_t> nr_pages;  // memory events (not node events)
   std::optional<CpuId> cpu;               // CPU events
   std::string at;                         // fp_change: where it was noticed ("read")
   std::uint64_t fingerprint = 0;          // right after the event

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Strict parsers of the debugfs files, format 1 (docs/debugfs-format.md).
+// Strict parsers of the debugfs files, formats 1 and 2 (docs/debugfs-format.md).
 #include "zonelens/snapshot.hpp"
 
 #include <array>
@@ -17,7 +17,16 @@ namespace {
 using io_detail::LineReader;
 using io_detail::to_number;
 
-constexpr std::string_view kFirstLine = "zonelens-format 1";
+// Format 2 is format 1 with the node notifier's events; every other line is the same.
+constexpr std::string_view kFormatWord = "zonelens-format ";
+constexpr int kOldestFormat = 1;
+constexpr int kNewestFormat = 2;
+constexpr std::string_view kFormatsRead = "1 and 2";
+
+struct Frame {
+  int version = 0;
+  std::string_view body;  // between the first and the last line
+};
 
 [[noreturn]] void fail(const std::string& file, const std::string& what) {
   throw InputError(file + ": " + what);
@@ -30,17 +39,21 @@ constexpr std::string_view kFirstLine = "zonelens-format 1";
                  "): read it again, and report a module bug if it persists");
 }
 
-// Checks the first and the last line; returns the body between them.
-std::string_view check_frame(std::string_view text, const std::string& file) {
+// Checks the first and the last line; returns the version and the body between them.
+Frame check_frame(std::string_view text, const std::string& file) {
   if (text.empty()) {
     fail(file, "truncated (no 'end' line): read it again");
   }
   const std::size_t nl = text.find('\n');
   const std::string_view first = text.substr(0, nl);
-  if (first != kFirstLine) {
+  Frame frame;
+  if (first.substr(0, kFormatWord.size()) == kFormatWord) {
+    frame.version = to_number<int>(first.substr(kFormatWord.size())).value_or(0);
+  }
+  if (frame.version < kOldestFormat || frame.version > kNewestFormat) {
     std::string shown(first.substr(0, 60));
-    fail(file,
-         "unknown format '" + shown + "', this zonelens reads format 1: use a matching zonelens");
+    fail(file, "unknown format '" + shown + "', this zonelens reads formats " +
+                   std::string(kFormatsRead) + ": use a matching zonelens");
   }
   std::string_view rest = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
   if (!rest.empty() && rest.back() == '\n') {
@@ -51,12 +64,14 @@ std::string_view check_frame(std::string_view text, const std::string& file) {
   if (last != "end") {
     fail(file, "truncated (no 'end' line): read it again");
   }
-  return last_nl == std::string_view::npos ? std::string_view{} : rest.substr(0, last_nl + 1);
+  frame.body = last_nl == std::string_view::npos ? std::string_view{} : rest.substr(0, last_nl + 1);
+  return frame;
 }
 
 class BodyParser {
  public:
-  BodyParser(std::string_view body, const std::string& file) : lines_(body), file_(file) {
+  BodyParser(const Frame& frame, const std::string& file)
+      : lines_(frame.body), file_(file), version_(frame.version) {
     tokens_.reserve(16);
   }
 
@@ -77,7 +92,7 @@ class BodyParser {
   [[noreturn]] void unknown_keyword() const {
     std::string kw(keyword().substr(0, 40));
     fail(file_, "line " + std::to_string(lines_.number() + 1) + ": unknown keyword '" + kw +
-                    "' in format 1: use a matching zonelens");
+                    "' in format " + std::to_string(version_) + ": use a matching zonelens");
   }
   void expect_count(std::size_t n) const {
     if (tokens_.size() != n) {
@@ -106,10 +121,12 @@ class BodyParser {
     return std::move(*ids);
   }
   [[nodiscard]] const std::string& file() const { return file_; }
+  [[nodiscard]] int version() const { return version_; }
 
  private:
   LineReader lines_;
   const std::string& file_;
+  int version_;
   std::string_view line_;
   std::vector<std::string_view> tokens_;
 };
@@ -181,9 +198,9 @@ std::string format_fingerprint(std::uint64_t fp) {
 }
 
 Snapshot parse_snapshot(std::string_view text, const std::string& file) {
-  const std::string_view body = check_frame(text, file);
+  const Frame frame = check_frame(text, file);
   Snapshot s;
-  BodyParser p(body, file);
+  BodyParser p(frame, file);
   std::array<std::optional<std::vector<int>>, kStateNames.size()> states;
   std::optional<int> stable;
   bool have_fp = false;
@@ -440,7 +457,7 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
 
 namespace {
 
-constexpr std::array<std::pair<EventType, std::string_view>, 9> kEventNames = {{
+constexpr std::array<std::pair<EventType, std::string_view>, 15> kEventNames = {{
     {EventType::kMemGoingOnline, "mem_going_online"},
     {EventType::kMemOnline, "mem_online"},
     {EventType::kMemCancelOnline, "mem_cancel_online"},
@@ -450,6 +467,12 @@ constexpr std::array<std::pair<EventType, std::string_view>, 9> kEventNames = {{
     {EventType::kCpuOnline, "cpu_online"},
     {EventType::kCpuOffline, "cpu_offline"},
     {EventType::kFpChange, "fp_change"},
+    {EventType::kNodeAddingFirstMemory, "node_adding_first_memory"},
+    {EventType::kNodeAddedFirstMemory, "node_added_first_memory"},
+    {EventType::kNodeCancelAddingFirstMemory, "node_cancel_adding_first_memory"},
+    {EventType::kNodeRemovingLastMemory, "node_removing_last_memory"},
+    {EventType::kNodeRemovedLastMemory, "node_removed_last_memory"},
+    {EventType::kNodeCancelRemovingLastMemory, "node_cancel_removing_last_memory"},
 }};
 
 }  // namespace
@@ -485,9 +508,9 @@ const Event* EventLog::event_that_set(std::uint64_t generation) const {
 }
 
 EventLog parse_event_log(std::string_view text, const std::string& file) {
-  const std::string_view body = check_frame(text, file);
+  const Frame frame = check_frame(text, file);
   EventLog log;
-  BodyParser p(body, file);
+  BodyParser p(frame, file);
   bool have_log = false;
   while (p.next()) {
     const auto& t = p.tokens();
@@ -524,7 +547,15 @@ EventLog parse_event_log(std::string_view text, const std::string& file) {
       }
       e.type = *type;
       std::size_t i = 5;
-      if (is_memory_event(e.type)) {
+      if (is_node_event(e.type)) {
+        if (p.version() < 2) {
+          p.bad("node events are format 2");
+        }
+        p.expect_count(13);
+        p.literal(5, "nid");
+        e.nid = p.number<int>(6);
+        i = 7;
+      } else if (is_memory_event(e.type)) {
         p.expect_count(17);
         p.literal(5, "nid");
         e.nid = p.number<int>(6);

@@ -49,6 +49,18 @@ std::string describe_event(const Event& e) {
              (e.type == EventType::kCpuOnline ? " online" : " offline") + nid;
     case EventType::kFpChange:
       return "a change noticed at " + (e.at.empty() ? std::string("read") : e.at);
+    case EventType::kNodeAddingFirstMemory:
+      return "first memory being added" + nid;
+    case EventType::kNodeAddedFirstMemory:
+      return "first memory added" + nid;
+    case EventType::kNodeCancelAddingFirstMemory:
+      return "cancelled first memory" + nid;
+    case EventType::kNodeRemovingLastMemory:
+      return "last memory being removed" + nid;
+    case EventType::kNodeRemovedLastMemory:
+      return "last memory removed" + nid;
+    case EventType::kNodeCancelRemovingLastMemory:
+      return "cancelled removal of the last memory" + nid;
   }
   return "?";
 }

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The minimal Debian unstable root that builds modules for unstable's kernels: their kbuild binaries
+# need unstable's glibc and the headers name gcc-16, neither of which Debian 12 has.
+#
+# usage: tests/vm/build-root.sh ROOT KREL MIRROR_URI
+#
+# Creates ROOT with mmdebstrap (minbase; make, libc6-dev, dkms, kmod and linux-headers-KREL, which
+# pulls gcc-16 and linux-kbuild) the first time, built aside and renamed into place so that a broken
+# run leaves nothing half made; later runs reuse it and only install linux-headers-KREL when the
+# kernel has moved on. Only headers are installed in it, never a kernel image. ROOT lives outside the
+# clone (default /var/cache/zonelens/unstable-root) so that every run on a machine shares it.
+set -euo pipefail
+die() { echo "build-root: $*" >&2; exit 2; }
+[ $# -eq 3 ] || die "usage: $0 ROOT KREL MIRROR_URI"
+root=$1 krel=$2 uri=$3
+hdr=linux-headers-$krel
+[ "$(id -u)" = 0 ] || die "creating $root needs root (mmdebstrap, chroot)"
+command -v mmdebstrap >/dev/null || die "mmdebstrap is missing (apt-get install mmdebstrap, or run tests/vm/install-deps.sh)"
+source="deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri unstable main"
+aptopts=(--aptopt='Acquire::Check-Valid-Until "false"' --aptopt='APT::Install-Recommends "false"'
+	--aptopt='Acquire::Languages "none"')
+
+in_root() {
+	unshare --mount --propagation private -- sh -c '
+		r=$1; shift
+		mount --rbind /proc "$r/proc" && mount --rbind /dev "$r/dev" && exec chroot "$r" "$@"' sh "$root" "$@"
+}
+
+if [ -x "$root/usr/bin/make" ] && [ -f "$root/usr/src/$hdr/Makefile" ]; then
+	exit 0
+fi
+if [ -x "$root/usr/bin/make" ]; then
+	echo "build-root: $root: installing $hdr"
+	in_root env DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Check-Valid-Until=false update -q >/dev/null ||
+		die "apt-get update in $root failed"
+	in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$hdr" >/dev/null ||
+		die "apt-get install $hdr in $root failed"
+	exit 0
+fi
+echo "build-root: creating $root (mmdebstrap minbase unstable, with $hdr; a few minutes)"
+mkdir -p "$(dirname "$root")"
+rm -rf "$root.tmp"
+log=$(dirname "$root")/build-root.log
+mmdebstrap --variant=minbase "${aptopts[@]}" --include="make,libc6-dev,dkms,kmod,$hdr" \
+	unstable "$root.tmp" "$source" >"$log" 2>&1 || { rm -rf "$root.tmp"; die "mmdebstrap failed (see $log)"; }
+[ -f "$root.tmp/usr/src/$hdr/Makefile" ] || { rm -rf "$root.tmp"; die "$hdr did not install into $root.tmp (see $log)"; }
+rm -rf "$root"
+mv "$root.tmp" "$root"
+echo "build-root: $root ready"
