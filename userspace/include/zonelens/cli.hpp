@@ -93,8 +93,9 @@ ZonelistOrderChoice zonelist_order_for(const Topology& topo, const KernelVersion
 void apply_zonelist_order(const po::variables_map& vm, const Topology& topo, KernelChoice& k);
 // "zonelist order: zone (REASON)\n" for text output of a <= 4.13 kernel, "" otherwise.
 std::string zonelist_order_line(const KernelChoice& k);
-// `"zonelist_order": "node", "zonelist_order_reason": "..."` (no braces, no trailing comma).
-void append_json_zonelist_order(std::string& out, const ZonelistOrderChoice& c);
+// For a <= 4.13 kernel `,\n  "zonelist_order": "zone", "zonelist_order_reason": "..."`; nothing for
+// 4.14+, whose output stays as it was before zone order was modelled.
+void append_json_zonelist_order(std::string& out, const KernelChoice& k);
 // --context as given; nullopt when absent.
 std::optional<RebuildKind> context_option(const po::variables_map& vm);
 [[nodiscard]] bool json_wanted(const po::variables_map& vm);

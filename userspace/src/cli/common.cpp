@@ -148,11 +148,14 @@ std::string zonelist_order_line(const KernelChoice& k) {
          k.order->reason + ")\n";
 }
 
-void append_json_zonelist_order(std::string& out, const ZonelistOrderChoice& c) {
-  out += "\"zonelist_order\": \"";
-  out += zonelist_order_name(c.order);
+void append_json_zonelist_order(std::string& out, const KernelChoice& k) {
+  if (!k.order || !release_has_zone_order(k.version)) {
+    return;
+  }
+  out += ",\n  \"zonelist_order\": \"";
+  out += zonelist_order_name(k.order->order);
   out += "\", \"zonelist_order_reason\": ";
-  append_json_string(out, c.reason);
+  append_json_string(out, k.order->reason);
 }
 
 std::optional<RebuildKind> context_option(const po::variables_map& vm) {

@@ -102,15 +102,18 @@ json node_json(const Topology& topo, const NodeZonelists* n) {
   return {{"node_order", n->node_order}, {"fallback", f}, {"nofallback", nf}};
 }
 
+// The order is named only for sides up to 4.13, so the output of 4.14+ comparisons stays as it
+// was.
 json side_json(const Side& s) {
-  return {{"kernel", s.name},
-          {"era", std::string(era_name(s.rules.era))},
-          {"zonelist_order", std::string(zonelist_order_name(s.rules.zonelist_order))},
-          {"zonelist_order_reason", s.order_reason}};
+  json j = {{"kernel", s.name}, {"era", std::string(era_name(s.rules.era))}};
+  if (release_has_zone_order(s.version)) {
+    j["zonelist_order"] = std::string(zonelist_order_name(s.rules.zonelist_order));
+    j["zonelist_order_reason"] = s.order_reason;
+  }
+  return j;
 }
 
-// "4.9.0 (era <=4.13, zone order)"; the order is named only for sides up to 4.13, so the text of
-// 4.14+ comparisons stays as it was.
+// "4.9.0 (era <=4.13, zone order)"; as in side_json, only sides up to 4.13 name the order.
 std::string side_text(const Side& s) {
   std::string t = s.name + " (era " + std::string(era_name(s.rules.era));
   if (release_has_zone_order(s.version)) {

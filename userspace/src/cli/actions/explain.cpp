@@ -192,7 +192,7 @@ int execute(const po::variables_map& vm) {
                           {"node", f.ref.node},
                           {"order_position", f.order_position}});
     }
-    const json doc = {
+    json doc = {
         {"node", x.node},
         {"source", o.origin},
         {"kernel", k.release},
@@ -208,11 +208,13 @@ int execute(const po::variables_map& vm) {
         {"earlier_updates", std::move(updates)},
         {"node_load_at_start", x.node_load_at_start},
         {"node_order", x.node_order},
-        {"zonelist_order", std::string(zonelist_order_name(k.rules.zonelist_order))},
-        {"zonelist_order_reason", k.order->reason},
-        {"fallback", std::move(fallback)},
         {"stopped_at_int_max", x.stopped_at_int_max ? json(*x.stopped_at_int_max) : json(nullptr)},
         {"steps", std::move(steps)}};
+    if (release_has_zone_order(k.version)) {  // 4.14+ output stays as it was
+      doc["zonelist_order"] = std::string(zonelist_order_name(k.rules.zonelist_order));
+      doc["zonelist_order_reason"] = k.order->reason;
+      doc["fallback"] = std::move(fallback);
+    }
     out += doc.dump(2);
     out += '\n';
     sink.flush();

@@ -32,8 +32,7 @@ int execute(const po::variables_map& vm) {
     append_json_string(out, era_name(k.rules.era));
     out += ",\n  \"zone_predicate\": ";
     out += k.rules.zone_predicate == ZonePredicate::kPopulated ? "\"populated\"" : "\"managed\"";
-    out += ",\n  ";
-    append_json_zonelist_order(out, *k.order);
+    append_json_zonelist_order(out, k);
     out += ",\n  \"context\": \"" + std::string(context) + "\",\n  \"source\": \"" +
            std::string(source_kind_name(o.kind)) + "\",\n  \"origin\": ";
     append_json_string(out, o.origin);

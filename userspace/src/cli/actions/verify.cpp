@@ -38,8 +38,7 @@ int execute(const po::variables_map& vm) {
     append_json_string(out, k.release);
     out += ",\n  \"era\": ";
     append_json_string(out, era_name(k.rules.era));
-    out += ",\n  ";
-    append_json_zonelist_order(out, *k.order);
+    append_json_zonelist_order(out, k);
     out += ",\n  \"generation\": " + std::to_string(m.snapshot.generation);
     out += ",\n  \"fingerprint\": \"" + format_fingerprint(m.snapshot.fingerprint) + "\"";
     out += ",\n  \"context\": ";
