@@ -154,7 +154,7 @@ void append_json_zonelist_order(std::string& out, const KernelChoice& k) {
   }
   out += ",\n  \"zonelist_order\": \"";
   out += zonelist_order_name(k.order->order);
-  out += "\", \"zonelist_order_reason\": ";
+  out += R"(", "zonelist_order_reason": )";
   append_json_string(out, k.order->reason);
 }
 

@@ -140,7 +140,8 @@ std::optional<OrderRequest> parse_order_request(std::string_view value) {
   }
 }
 
-bool release_has_zone_order(const KernelVersion& v) { return series(v) < series(4, 14); }
+// The same boundary as the era: zone order is a kPre414 rule.
+bool release_has_zone_order(const KernelVersion& v) { return era_for(v) == KernelEra::kPre414; }
 
 std::vector<std::string> cmdline_values(std::string_view cmdline, std::string_view name) {
   std::vector<std::string> out;
