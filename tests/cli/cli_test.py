@@ -302,6 +302,134 @@ def verify_permission_denied(c):
                  stderr_is=f"zonelens: {s.file(SNAP)}: permission denied: run as root\n")
 
 
+# ---- zone order (<= 4.13) ----
+ZONE_TOPO = "zone-order-4.9.json"
+
+
+def zone_topo(c):
+    return os.path.join(c.fixtures, "topologies", ZONE_TOPO)
+
+
+@case
+def zonelist_order_help(c):
+    for cmd in ("predict", "verify", "explain", "compare-eras"):
+        c.expect([cmd, "--help"], 0, stdout_has=["--zonelist-order"])
+
+
+# zone-order-4.9.json: nodes 0 (DMA, DMA32, Normal) and 1 (DMA32, Normal) with memory, node 2 online
+# and memoryless, all at 20; nr_online 3, boot. Node orders (<= 4.13): 0 -> 0 1 (node_load[1] = 2);
+# 1 -> 1 0 (node 0 scores 20+1, node_load[0] = 2); 2 -> 2 first (memoryless, <= 4.13), then 0 and
+# 1 tie at 21*3072 + 2, lowest id 0, then 1.
+# Zone order: Normal of each node in the order, then DMA32, then DMA:
+#   node 0: 0:Normal 1:Normal 0:DMA32 1:DMA32 0:DMA  (node order: 0:Normal 0:DMA32 0:DMA 1:Normal 1:DMA32)
+#   node 1: 1:Normal 0:Normal 1:DMA32 0:DMA32 0:DMA  (node order: 1:Normal 1:DMA32 0:Normal 0:DMA32 0:DMA)
+#   node 2: 0:Normal 1:Normal 0:DMA32 1:DMA32 0:DMA  (node order: 0:Normal 0:DMA32 0:DMA 1:Normal 1:DMA32)
+ZONE_LISTS = ["fallback    0:Normal 1:Normal 0:DMA32 1:DMA32 0:DMA",
+              "fallback    1:Normal 0:Normal 1:DMA32 0:DMA32 0:DMA",
+              "nofallback  0:Normal 0:DMA32 0:DMA", "nofallback  1:Normal 1:DMA32"]
+NODE_LISTS = ["fallback    0:Normal 0:DMA32 0:DMA 1:Normal 1:DMA32",
+              "fallback    1:Normal 1:DMA32 0:Normal 0:DMA32 0:DMA"]
+
+
+@case
+def zonelist_order_predict_topology(c):
+    out, _ = c.expect(["predict", "--topology", zone_topo(c), "--kernel", "4.9.0",
+                       "--zonelist-order", "zone"], 0,
+                      stdout_has=["zonelist order: zone (--zonelist-order says zone)"] + ZONE_LISTS)
+    assert out.count("fallback    0:Normal 1:Normal 0:DMA32 1:DMA32 0:DMA") == 2, out  # nodes 0, 2
+    # 4.9 without any setting: the 64-bit default since 3.18 is node order.
+    c.expect(["predict", "--topology", zone_topo(c)], 0,
+             stdout_has=["zonelist order: node (nothing set: the 64-bit default since 3.18"]
+             + NODE_LISTS)
+    out, _ = c.expect(["predict", "--topology", zone_topo(c), "--zonelist-order", "zone",
+                       "--json"], 0)
+    doc = json.loads(out)
+    assert doc["zonelist_order"] == "zone", doc
+    assert doc["nodes"][2]["fallback"] == ["0:Normal", "1:Normal", "0:DMA32", "1:DMA32", "0:DMA"]
+    # 4.14+ keeps its output exactly (no zonelist order key).
+    out, _ = c.expect(["predict", "--topology", zone_topo(c), "--kernel", "6.1.0", "--json"], 0)
+    assert "zonelist_order" not in json.loads(out)
+
+
+@case
+def zonelist_order_refused(c):
+    c.expect(["predict", "--topology", zone_topo(c), "--kernel", "4.14.0", "--zonelist-order",
+              "zone"], 2, stderr_has=["4.14 removed it (c9bff3eebc09"])
+    c.expect(["verify", "--root", c.root("four-node-boot"), "--zonelist-order", "zone"], 2,
+             stderr_has=["has no zone order"])
+    c.expect(["predict", "--topology", zone_topo(c), "--zonelist-order", "Zone"], 2,
+             stderr_has=["--zonelist-order is node, zone or default, not 'Zone'"])
+    c.expect(["compare-eras", "--topology", zone_topo(c), "--kernel", "5.4.0", "--kernel", "6.1.0",
+              "--zonelist-order", "zone"], 2, stderr_has=["5.4.0 has no zone order"])
+
+
+@case
+def zonelist_order_root_sources(c):
+    base = ["predict", "--root", None, "--kernel", "4.9.0"]
+    with Scratch(c, "four-node-sysfs") as s:
+        args = list(base)
+        args[2] = s.path
+        want, _ = c.expect(args + ["--zonelist-order", "zone"], 0)
+        want_lists = want.split("\n", 2)[2]
+        cmdline = s.file("proc/cmdline")
+        with open(cmdline, "w") as f:
+            f.write("BOOT_IMAGE=/vmlinuz ro numa_zonelist_order=Zone quiet\n")
+        out, err = c.expect(args, 0, stdout_has=[f"zonelist order: zone ({cmdline} says zone)"],
+                            stderr_is="")
+        assert out.split("\n", 2)[2] == want_lists, out
+        # An invalid later value is ignored with a warning, as the kernel does: still zone.
+        with open(cmdline, "w") as f:
+            f.write("numa_zonelist_order=zone numa_zonelist_order=bogus\n")
+        c.expect(args, 0, stdout_has=["zonelist order: zone"],
+                 stderr_has=["warning:", "numa_zonelist_order=bogus is ignored"])
+        # The sysctl holds the live value and wins over the command line.
+        os.makedirs(s.file("proc/sys/vm"), exist_ok=True)
+        sysctl = s.file("proc/sys/vm/numa_zonelist_order")
+        with open(sysctl, "w") as f:
+            f.write("Node\n")
+        c.expect(args, 0, stdout_has=[f"zonelist order: node ({sysctl} says node)"])
+        # --zonelist-order overrides both.
+        c.expect(args + ["--zonelist-order", "zone"], 0, stdout_has=["zonelist order: zone"])
+        with open(sysctl, "w") as f:
+            f.write("sideways\n")
+        c.expect(args, 2, stderr_has=[f"{sysctl}: 'sideways' is not a numa_zonelist_order value"])
+        # 4.14+ ignores both files (the kernel does): node order, the text as before.
+        out, _ = c.expect(args[:3] + ["--kernel", "6.1.0"], 0)
+        assert "zonelist order" not in out, out
+
+
+@case
+def zonelist_order_explain(c):
+    out, _ = c.expect(["explain", "2", "--topology", zone_topo(c), "--zonelist-order", "zone"], 0,
+                      stdout_has=["fallback list in zone order",
+                                  "[0] 0:Normal: zone type Normal, node 0 (position 1 of the "
+                                  "fallback order)",
+                                  "[3] 1:DMA32: zone type DMA32, node 1 (position 2",
+                                  "[4] 0:DMA: zone type DMA, node 0 (position 1"])
+    out, _ = c.expect(["explain", "2", "--topology", zone_topo(c), "--zonelist-order", "zone",
+                       "--json"], 0)
+    doc = json.loads(out)
+    assert [f["zoneref"] for f in doc["fallback"]] == [
+        "0:Normal", "1:Normal", "0:DMA32", "1:DMA32", "0:DMA"], doc["fallback"]
+    assert doc["fallback"][1]["order_position"] == 2, doc["fallback"]
+    # Node order prints no zone-order section.
+    out, _ = c.expect(["explain", "2", "--topology", zone_topo(c)], 0)
+    assert "fallback list in zone order" not in out, out
+
+
+@case
+def zonelist_order_compare_eras(c):
+    out, _ = c.expect(["compare-eras", "--topology", zone_topo(c), "--kernel", "4.9.0",
+                       "--kernel", "6.1.0", "--zonelist-order", "zone"], 0,
+                      stdout_has=["compare 4.9.0 (era <=4.13, zone order) -> 6.1.0 (era 5.19-6.6)",
+                                  "from     0:Normal 1:Normal 0:DMA32 1:DMA32 0:DMA",
+                                  "to       0:Normal 0:DMA32 0:DMA 1:Normal 1:DMA32",
+                                  "result: 3 of 3 nodes change"])
+    # Node order on both sides: the same lists, nothing changes (node orders are equal here).
+    c.expect(["compare-eras", "--topology", zone_topo(c), "--kernel", "4.9.0", "--kernel",
+              "6.1.0"], 0, stdout_has=["(era <=4.13, node order)", "result: 0 of 3 nodes change"])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--zonelens", required=True)

@@ -20,6 +20,7 @@
 
 #include "zonelens/model.hpp"
 #include "zonelens/sources.hpp"
+#include "zonelens/zonelist_order.hpp"
 
 namespace zonelens::cli {
 
@@ -62,6 +63,8 @@ void add_topology_option(po::options_description& opts);  // --topology FILE
 void add_kernel_option(po::options_description& opts);    // --kernel REL
 void add_context_option(po::options_description& opts);   // --context boot|runtime
 void add_json_option(po::options_description& opts);      // --json
+void add_zonelist_order_option(
+    po::options_description& opts);  // --zonelist-order node|zone|default
 
 // --root DIR, --topology FILE or the running machine (module snapshot when loaded, else libnuma).
 Observation observe(const po::variables_map& vm);
@@ -71,9 +74,28 @@ std::optional<std::filesystem::path> root_of(const po::variables_map& vm);
 // --kernel REL if given, else the topology's release; UsageError/InputError when unparsable.
 struct KernelChoice {
   std::string release;
+  KernelVersion version;
   EraRules rules;
+  std::optional<ZonelistOrderChoice> order;  // set by apply_zonelist_order()
 };
 KernelChoice kernel_choice(const po::variables_map& vm, const Topology& topo);
+// --zonelist-order as given (UsageError for anything but node, zone, default); nullopt when absent.
+std::optional<OrderRequest> zonelist_order_option(const po::variables_map& vm);
+// What this source told a kernel of release `v`: --zonelist-order, and for <= 4.13 sources other
+// than --topology the (root's or live) /proc/cmdline and /proc/sys/vm/numa_zonelist_order.
+OrderSources order_sources(const po::variables_map& vm, const KernelVersion& v);
+// choose_zonelist_order() for the command line: its warnings go to stderr (each once), its
+// refusal is an InputError.
+ZonelistOrderChoice zonelist_order_for(const Topology& topo, const KernelVersion& v,
+                                       const OrderSources& sources);
+// The one place predict, verify and explain decide the zonelist order: sets k.order and
+// k.rules.zonelist_order.
+void apply_zonelist_order(const po::variables_map& vm, const Topology& topo, KernelChoice& k);
+// "zonelist order: zone (REASON)\n" for text output of a <= 4.13 kernel, "" otherwise.
+std::string zonelist_order_line(const KernelChoice& k);
+// For a <= 4.13 kernel `,\n  "zonelist_order": "zone", "zonelist_order_reason": "..."`; nothing for
+// 4.14+, whose output stays as it was before zone order was modelled.
+void append_json_zonelist_order(std::string& out, const KernelChoice& k);
 // --context as given; nullopt when absent.
 std::optional<RebuildKind> context_option(const po::variables_map& vm);
 [[nodiscard]] bool json_wanted(const po::variables_map& vm);

@@ -64,7 +64,8 @@ struct Explanation {
   std::vector<int> node_load_at_start;      // node_load[] (indexed by id) when this build began
   std::vector<ExplainStep> steps;           // one per position of the node order
   std::vector<NodeId> node_order;           // equals predict()'s node_order for this node
-  std::optional<int> stopped_at_int_max;    // candidates left unpicked because val == INT_MAX
+  Zonelist fallback;  // ZONELIST_FALLBACK laid out from node_order in rules.zonelist_order
+  std::optional<int> stopped_at_int_max;  // candidates left unpicked because val == INT_MAX
 };
 
 // Runs the whole rebuild of `ctx` (the nodes built before `node` load node_load[]) and records

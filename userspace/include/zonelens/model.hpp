@@ -15,7 +15,7 @@ namespace zonelens {
 
 // Mainline eras of the fallback-order rule (docs/kernel-eras.md).
 enum class KernelEra {
-  kPre414,  // <= 4.13: node_load[n] = load, online nodes, zone/node order (node order modelled)
+  kPre414,  // <= 4.13: node_load[n] = load, online nodes, node or zone order (ZonelistOrder)
   k414,     // 4.14 - 5.15: node_load[n] = load, multiplier nr_online_nodes*MAX_NUMNODES
   k516,     // 5.16 - 5.17: node_load[n] += load
   k518,     // 5.18: += load, every possible node is built
@@ -25,9 +25,16 @@ enum class KernelEra {
 
 enum class ZonePredicate { kPopulated, kManaged };  // populated_zone() / managed_zone()
 
+// How ZONELIST_FALLBACK is laid out from the node order (current_zonelist_order, <= 4.13).
+enum class ZonelistOrder {
+  kNode,  // ZONELIST_ORDER_NODE: each node's zones, highest zone first (the only order from 4.14)
+  kZone,  // ZONELIST_ORDER_ZONE: each zone type from the highest down, the nodes in node order
+};
+
 struct EraRules {
   KernelEra era = KernelEra::k607;
   ZonePredicate zone_predicate = ZonePredicate::kPopulated;
+  ZonelistOrder zonelist_order = ZonelistOrder::kNode;  // kZone only for <= 4.13
 };
 
 struct KernelVersion {
@@ -119,5 +126,12 @@ std::int32_t kernel_score(int distance, bool below_local, bool has_cpus, std::ui
 
 // The zones of `node` that build_zonerefs_node() adds, highest zone index first.
 Zonelist zonerefs_of(const Topology& topo, NodeId node, ZonePredicate pred);
+
+// ZONELIST_FALLBACK from a node order: node order concatenates each node's zonerefs;
+// zone order (build_zonelists_in_zone_order, <= 4.13) takes, for each zone index from the highest
+// down, the zone of that index of every node in `node_order`. `zones_by_node[n]` is
+// zonerefs_of(n) (highest index first), indexed by node id.
+Zonelist fallback_list(ZonelistOrder order, const std::vector<Zonelist>& zones_by_node,
+                       const std::vector<NodeId>& node_order);
 
 }  // namespace zonelens

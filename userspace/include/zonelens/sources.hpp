@@ -11,6 +11,7 @@
 
 #include "zonelens/snapshot.hpp"
 #include "zonelens/topology.hpp"
+#include "zonelens/zonelist_order.hpp"
 
 namespace zonelens {
 
@@ -54,6 +55,12 @@ Observation observe_live();
 Observation observe_root(const std::filesystem::path& root);
 // A what-if topology file (docs/topology-file.md).
 Observation observe_topology_file(const std::filesystem::path& file);
+
+// What the kernel was told about the zonelist order (<= 4.13): /proc/cmdline and
+// /proc/sys/vm/numa_zonelist_order, live or under a captured root. A file that does not exist
+// stays nullopt (older captures lack them); one that exists but cannot be read is an InputError.
+// `option` is left unset.
+OrderSources read_order_sources(const std::optional<std::filesystem::path>& root);
 
 // Pure readers, exposed for tests and for other front ends.
 struct ZoneinfoZone {

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <iostream>
+#include <set>
 
 #include "zonelens/cli.hpp"
 #include "zonelens/error.hpp"
@@ -41,6 +43,13 @@ void add_context_option(po::options_description& opts) {
 
 void add_json_option(po::options_description& opts) {
   opts.add_options()("json", po::bool_switch(), "print JSON instead of text");
+}
+
+void add_zonelist_order_option(po::options_description& opts) {
+  opts.add_options()("zonelist-order", po::value<std::string>()->value_name("node|zone|default"),
+                     "the zonelist order of a <= 4.13 kernel, instead of what its command line "
+                     "and vm.numa_zonelist_order say: node, zone (refused for 4.14+, which "
+                     "removed it) or default (the release's own rule)");
 }
 
 bool json_wanted(const po::variables_map& vm) {
@@ -83,8 +92,70 @@ KernelChoice kernel_choice(const po::variables_map& vm, const Topology& topo) {
     throw InputError("kernel release '" + k.release +
                      "' of the source is not like 6.12.0: pass --kernel REL");
   }
+  k.version = *v;
   k.rules = rules_for(*v);
   return k;
+}
+
+std::optional<OrderRequest> zonelist_order_option(const po::variables_map& vm) {
+  if (vm.count("zonelist-order") == 0) {
+    return std::nullopt;
+  }
+  const auto& o = vm["zonelist-order"].as<std::string>();
+  for (const auto r : {OrderRequest::kNode, OrderRequest::kZone, OrderRequest::kDefault}) {
+    if (o == order_request_name(r)) {
+      return r;
+    }
+  }
+  throw UsageError("--zonelist-order is node, zone or default, not '" + o + "'");
+}
+
+OrderSources order_sources(const po::variables_map& vm, const KernelVersion& v) {
+  const auto option = zonelist_order_option(vm);
+  // 4.14+ ignores both files, and a topology file has neither.
+  OrderSources s = release_has_zone_order(v) && vm.count("topology") == 0
+                       ? read_order_sources(root_of(vm))
+                       : OrderSources{};
+  s.option = option;
+  return s;
+}
+
+ZonelistOrderChoice zonelist_order_for(const Topology& topo, const KernelVersion& v,
+                                       const OrderSources& sources) {
+  ZonelistOrderChoice c = choose_zonelist_order(topo, v, sources);
+  if (c.error) {
+    throw InputError(*c.error);
+  }
+  static std::set<std::string> warned;
+  for (const auto& w : c.warnings) {
+    if (warned.insert(w).second) {
+      std::cerr << "zonelens: warning: " << w << '\n';
+    }
+  }
+  return c;
+}
+
+void apply_zonelist_order(const po::variables_map& vm, const Topology& topo, KernelChoice& k) {
+  k.order = zonelist_order_for(topo, k.version, order_sources(vm, k.version));
+  k.rules.zonelist_order = k.order->order;
+}
+
+std::string zonelist_order_line(const KernelChoice& k) {
+  if (!k.order || !release_has_zone_order(k.version)) {
+    return "";
+  }
+  return "zonelist order: " + std::string(zonelist_order_name(k.order->order)) + " (" +
+         k.order->reason + ")\n";
+}
+
+void append_json_zonelist_order(std::string& out, const KernelChoice& k) {
+  if (!k.order || !release_has_zone_order(k.version)) {
+    return;
+  }
+  out += ",\n  \"zonelist_order\": \"";
+  out += zonelist_order_name(k.order->order);
+  out += R"(", "zonelist_order_reason": )";
+  append_json_string(out, k.order->reason);
 }
 
 std::optional<RebuildKind> context_option(const po::variables_map& vm) {

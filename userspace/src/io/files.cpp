@@ -66,4 +66,20 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view f
   return text;
 }
 
+OrderSources read_order_sources(const std::optional<std::filesystem::path>& root) {
+  OrderSources s;
+  const std::filesystem::path base = root ? *root : std::filesystem::path("/");
+  const auto read_if_there = [](const std::filesystem::path& p, std::string& name) {
+    name = p.string();
+    std::error_code ec;
+    if (!std::filesystem::exists(p, ec) && !ec) {
+      return std::optional<std::string>{};  // not there; any other failure is read_text_file's
+    }
+    return std::optional<std::string>{read_text_file(p, "check the path")};
+  };
+  s.cmdline = read_if_there(base / "proc/cmdline", s.cmdline_file);
+  s.sysctl = read_if_there(base / "proc/sys/vm/numa_zonelist_order", s.sysctl_file);
+  return s;
+}
+
 }  // namespace zonelens

@@ -161,6 +161,11 @@ Explanation explain(const Topology& topo, const EraRules& rules, const RebuildCo
     ex.node_order.push_back(s.picked);
     ex.steps.push_back(std::move(s));
   }
+  std::vector<Zonelist> zones_by_node(bound);
+  for (const NodeId n : ex.node_order) {
+    zones_by_node[static_cast<std::size_t>(n)] = zonerefs_of(topo, n, rules.zone_predicate);
+  }
+  ex.fallback = fallback_list(rules.zonelist_order, zones_by_node, ex.node_order);
   return ex;
 }
 

@@ -7,6 +7,41 @@
 
 namespace zonelens {
 
+Zonelist fallback_list(ZonelistOrder order, const std::vector<Zonelist>& zones_by_node,
+                       const std::vector<NodeId>& node_order) {
+  Zonelist out;
+  const auto zones_of = [&](NodeId n) -> const Zonelist* {
+    const auto nu = static_cast<std::size_t>(n);
+    return n >= 0 && nu < zones_by_node.size() ? &zones_by_node[nu] : nullptr;
+  };
+  if (order == ZonelistOrder::kNode) {
+    for (const NodeId n : node_order) {
+      if (const Zonelist* z = zones_of(n)) {
+        out.insert(out.end(), z->begin(), z->end());
+      }
+    }
+    return out;
+  }
+  // Zone order: every node's list is sorted by descending index, so one cursor per position of
+  // the node order walks it once while the zone index goes down.
+  int top = -1;
+  for (const NodeId n : node_order) {
+    if (const Zonelist* z = zones_of(n); z != nullptr && !z->empty()) {
+      top = std::max(top, z->front().zone_index);
+    }
+  }
+  std::vector<std::size_t> cursor(node_order.size(), 0);
+  for (int zone = top; zone >= 0; --zone) {
+    for (std::size_t i = 0; i < node_order.size(); ++i) {
+      const Zonelist* z = zones_of(node_order[i]);
+      if (z != nullptr && cursor[i] < z->size() && (*z)[cursor[i]].zone_index == zone) {
+        out.push_back((*z)[cursor[i]++]);
+      }
+    }
+  }
+  return out;
+}
+
 Prediction predict(const Topology& topo, const EraRules& rules, const RebuildContext& ctx) {
   Prediction out;
   out.rules = rules;
@@ -37,6 +72,13 @@ Prediction predict(const Topology& topo, const EraRules& rules, const RebuildCon
     NodeZonelists nz;
     nz.node = local;
     detail::build_order(topo, rules, facts, local, node_load, scratch, nz.node_order);
+    nz.nofallback = per_node[static_cast<std::size_t>(local)];
+    if (rules.zonelist_order == ZonelistOrder::kZone) {
+      nz.fallback = fallback_list(rules.zonelist_order, per_node, nz.node_order);
+      out.nodes.push_back(std::move(nz));
+      continue;
+    }
+    // Node order, the hot path: copies out of one flat array (fallback_list gives the same).
     std::size_t total = 0;
     for (const NodeId n : nz.node_order) {
       const auto nu = static_cast<std::size_t>(n);
@@ -54,7 +96,6 @@ Prediction predict(const Topology& topo, const EraRules& rules, const RebuildCon
         dst = std::copy(src, src + count, dst);
       }
     }
-    nz.nofallback = per_node[static_cast<std::size_t>(local)];
     out.nodes.push_back(std::move(nz));
   }
   // <= 4.13's self-first pass is the only one not in ascending order.

@@ -163,6 +163,9 @@ CaptureReport capture_tree(const std::optional<fs::path>& source_root, const fs:
   copy.required("proc/zoneinfo", "capture from a machine with procfs (or a complete root)");
   copy.required("proc/sys/kernel/osrelease",
                 "capture from a machine with procfs (or a complete root)");
+  // The zonelist order of <= 4.13 kernels: numa_zonelist_order= and the sysctl.
+  copy.optional("proc/cmdline");
+  copy.optional("proc/sys/vm/numa_zonelist_order");
   nlohmann::json manifest = {{"zonelens_capture", 1},  {"taken_at", utc_now()},
                              {"source", src.string()}, {"module", report.module},
                              {"files", report.files},  {"skipped", report.skipped}};

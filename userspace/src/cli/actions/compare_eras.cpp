@@ -19,22 +19,43 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   add_root_option(opts);
   add_topology_option(opts);
   add_context_option(opts);
+  add_zonelist_order_option(opts);
   add_json_option(opts);
 }
 
 struct Side {
   std::string name;
   EraRules rules;
+  KernelVersion version;  // an era name stands for its newest release (4.13 for <=4.13)
+  std::string order_reason;
 };
 
+KernelVersion newest_of(KernelEra era) {
+  switch (era) {
+    case KernelEra::kPre414:
+      return {4, 13, 0};
+    case KernelEra::k414:
+      return {5, 15, 0};
+    case KernelEra::k516:
+      return {5, 17, 0};
+    case KernelEra::k518:
+      return {5, 18, 0};
+    case KernelEra::k519:
+      return {6, 6, 0};
+    case KernelEra::k607:
+      break;
+  }
+  return {6, 7, 0};
+}
+
 Side side_of(const std::string& spec, const EraRules& fallback) {
-  if (auto r = rules_for_release(spec)) {
-    return {spec, *r};
+  if (auto v = parse_kernel_release(spec)) {
+    return {spec, rules_for(*v), *v, ""};
   }
   if (auto era = parse_era_name(spec)) {
     EraRules r = fallback;
     r.era = *era;
-    return {spec, r};
+    return {spec, r, newest_of(*era), ""};
   }
   throw UsageError("--kernel '" + spec +
                    "' is neither a release like 6.1.0 nor an era name like "
@@ -81,6 +102,26 @@ json node_json(const Topology& topo, const NodeZonelists* n) {
   return {{"node_order", n->node_order}, {"fallback", f}, {"nofallback", nf}};
 }
 
+// The order is named only for sides up to 4.13, so the output of 4.14+ comparisons stays as it
+// was.
+json side_json(const Side& s) {
+  json j = {{"kernel", s.name}, {"era", std::string(era_name(s.rules.era))}};
+  if (release_has_zone_order(s.version)) {
+    j["zonelist_order"] = std::string(zonelist_order_name(s.rules.zonelist_order));
+    j["zonelist_order_reason"] = s.order_reason;
+  }
+  return j;
+}
+
+// "4.9.0 (era <=4.13, zone order)"; as in side_json, only sides up to 4.13 name the order.
+std::string side_text(const Side& s) {
+  std::string t = s.name + " (era " + std::string(era_name(s.rules.era));
+  if (release_has_zone_order(s.version)) {
+    t += ", " + std::string(zonelist_order_name(s.rules.zonelist_order)) + " order";
+  }
+  return t + ")";
+}
+
 int execute(const po::variables_map& vm) {
   const auto specs = vm.count("kernel") != 0 ? vm["kernel"].as<std::vector<std::string>>()
                                              : std::vector<std::string>{};
@@ -90,15 +131,26 @@ int execute(const po::variables_map& vm) {
   const Observation o = observe(vm);
   const auto own = rules_for_release(o.topology.kernel_release);
   const EraRules base = own.value_or(EraRules{});
-  Side from{o.topology.kernel_release, base};
   if (specs.size() == 1 && !own) {
     throw InputError("kernel release '" + o.topology.kernel_release +
                      "' of the source is not like 6.12.0: pass --kernel twice");
   }
-  if (specs.size() == 2) {
-    from = side_of(specs[0], base);
+  Side from = side_of(specs.size() == 2 ? specs[0] : o.topology.kernel_release, base);
+  Side to = side_of(specs.back(), base);
+  // --zonelist-order applies to the sides up to 4.13 (4.14+ builds node order only); it is refused
+  // only when no side has zone order. The files are the same for both sides.
+  const bool from_zone = release_has_zone_order(from.version);
+  const bool to_zone = release_has_zone_order(to.version);
+  const OrderSources sources = order_sources(vm, from_zone || !to_zone ? from.version : to.version);
+  for (Side* side : {&from, &to}) {
+    OrderSources s = sources;
+    if (!release_has_zone_order(side->version) && (from_zone || to_zone)) {
+      s.option.reset();
+    }
+    const ZonelistOrderChoice c = zonelist_order_for(o.topology, side->version, s);
+    side->rules.zonelist_order = c.order;
+    side->order_reason = c.reason;
   }
-  const Side to = side_of(specs.back(), base);
   RebuildContext ctx;
   ctx.kind = context_option(vm).value_or(RebuildKind::kBoot);
   const auto cmp = workflow::compare_eras(o.topology, from.rules, to.rules, ctx);
@@ -114,17 +166,12 @@ int execute(const po::variables_map& vm) {
                        {"from", node_json(o.topology, n.from)},
                        {"to", node_json(o.topology, n.to)}});
     }
-    const json doc = {
-        {"source", o.origin},
-        {"context", context},
-        {"from", {{"kernel", from.name}, {"era", std::string(era_name(from.rules.era))}}},
-        {"to", {{"kernel", to.name}, {"era", std::string(era_name(to.rules.era))}}},
-        {"changed", cmp.changed()},
-        {"nodes", std::move(nodes)}};
+    const json doc = {{"source", o.origin},       {"context", context},
+                      {"from", side_json(from)},  {"to", side_json(to)},
+                      {"changed", cmp.changed()}, {"nodes", std::move(nodes)}};
     out += doc.dump(2) + "\n";
   } else {
-    out += "compare " + from.name + " (era " + std::string(era_name(from.rules.era)) + ") -> " +
-           to.name + " (era " + std::string(era_name(to.rules.era)) + ") on " + o.origin + ", " +
+    out += "compare " + side_text(from) + " -> " + side_text(to) + " on " + o.origin + ", " +
            context + " rebuild\n";
     for (const auto& n : cmp.nodes) {
       if (!n.order_changed && !n.lists_changed) {

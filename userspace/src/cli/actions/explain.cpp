@@ -23,6 +23,7 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   add_topology_option(opts);
   add_kernel_option(opts);
   add_context_option(opts);
+  add_zonelist_order_option(opts);
   add_json_option(opts);
 }
 
@@ -108,10 +109,32 @@ std::string ids_text(const std::vector<NodeId>& ids) {
   return s.empty() ? "-" : s;
 }
 
+// Where each FALLBACK position comes from: its zone type, its node, and that node's position in
+// the fallback order.
+struct FallbackSource {
+  int position = 0;
+  ZoneRef ref;
+  std::size_t order_position = 0;
+};
+
+std::vector<FallbackSource> fallback_sources(const Explanation& x) {
+  std::vector<FallbackSource> out;
+  for (std::size_t i = 0; i < x.fallback.size(); ++i) {
+    const ZoneRef& r = x.fallback[i];
+    const auto at = std::find(x.node_order.begin(), x.node_order.end(), r.node);
+    out.push_back(
+        FallbackSource{.position = static_cast<int>(i),
+                       .ref = r,
+                       .order_position = static_cast<std::size_t>(at - x.node_order.begin())});
+  }
+  return out;
+}
+
 int execute(const po::variables_map& vm) {
   const NodeId node = vm["node"].as<int>();
   const Observation o = observe(vm);
-  const KernelChoice k = kernel_choice(vm, o.topology);
+  KernelChoice k = kernel_choice(vm, o.topology);
+  apply_zonelist_order(vm, o.topology, k);
   if (o.topology.find(node) == nullptr) {
     std::vector<int> ids;
     for (const auto& n : o.topology.nodes) {
@@ -159,7 +182,17 @@ int execute(const po::variables_map& vm) {
       updates.push_back(
           {{"built_for", u.built_for}, {"node", u.node}, {"before", u.before}, {"after", u.after}});
     }
-    const json doc = {
+    json fallback = json::array();
+    for (const auto& f : fallback_sources(x)) {
+      std::string zone;
+      append_zoneref(zone, o.topology, f.ref);
+      fallback.push_back({{"position", f.position},
+                          {"zoneref", zone},
+                          {"zone_index", f.ref.zone_index},
+                          {"node", f.ref.node},
+                          {"order_position", f.order_position}});
+    }
+    json doc = {
         {"node", x.node},
         {"source", o.origin},
         {"kernel", k.release},
@@ -177,6 +210,11 @@ int execute(const po::variables_map& vm) {
         {"node_order", x.node_order},
         {"stopped_at_int_max", x.stopped_at_int_max ? json(*x.stopped_at_int_max) : json(nullptr)},
         {"steps", std::move(steps)}};
+    if (release_has_zone_order(k.version)) {  // 4.14+ output stays as it was
+      doc["zonelist_order"] = std::string(zonelist_order_name(k.rules.zonelist_order));
+      doc["zonelist_order_reason"] = k.order->reason;
+      doc["fallback"] = std::move(fallback);
+    }
     out += doc.dump(2);
     out += '\n';
     sink.flush();
@@ -186,6 +224,7 @@ int execute(const po::variables_map& vm) {
          " (era " + std::string(era_name(k.rules.era)) + ", " +
          std::string(zone_predicate_name(k.rules.zone_predicate)) + " zones)\n";
   out += "context: " + ctx.label + ": " + ctx.reason + "\n";
+  out += zonelist_order_line(k);
   if (!x.built) {
     out += "node " + std::to_string(node) +
            " is not built by this rebuild in this era: its zonelists stay empty\n";
@@ -225,6 +264,18 @@ int execute(const po::variables_map& vm) {
              std::to_string(s.load_update->after) + "\n";
     }
     sink.maybe_flush();
+  }
+  if (k.rules.zonelist_order == ZonelistOrder::kZone) {
+    out +=
+        "\nfallback list in zone order (each zone type from the highest down, its nodes in the "
+        "fallback order):\n";
+    for (const auto& f : fallback_sources(x)) {
+      std::string zone;
+      append_zoneref(zone, o.topology, f.ref);
+      out += "  [" + std::to_string(f.position) + "] " + zone + ": zone type " +
+             zone.substr(zone.find(':') + 1) + ", node " + std::to_string(f.ref.node) +
+             " (position " + std::to_string(f.order_position) + " of the fallback order)\n";
+    }
   }
   if (x.stopped_at_int_max) {
     out += "\n" + std::to_string(*x.stopped_at_int_max) +

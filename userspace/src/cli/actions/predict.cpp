@@ -10,13 +10,15 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   add_topology_option(opts);
   add_kernel_option(opts);
   add_context_option(opts);
+  add_zonelist_order_option(opts);
   add_json_option(opts);
 }
 
 int execute(const po::variables_map& vm) {
   const auto kind = context_option(vm).value_or(RebuildKind::kBoot);
   const Observation o = observe(vm);
-  const KernelChoice k = kernel_choice(vm, o.topology);
+  KernelChoice k = kernel_choice(vm, o.topology);
+  apply_zonelist_order(vm, o.topology, k);
   RebuildContext ctx;
   ctx.kind = kind;
   const Prediction p = predict(o.topology, k.rules, ctx);
@@ -30,6 +32,7 @@ int execute(const po::variables_map& vm) {
     append_json_string(out, era_name(k.rules.era));
     out += ",\n  \"zone_predicate\": ";
     out += k.rules.zone_predicate == ZonePredicate::kPopulated ? "\"populated\"" : "\"managed\"";
+    append_json_zonelist_order(out, k);
     out += ",\n  \"context\": \"" + std::string(context) + "\",\n  \"source\": \"" +
            std::string(source_kind_name(o.kind)) + "\",\n  \"origin\": ";
     append_json_string(out, o.origin);
@@ -41,6 +44,7 @@ int execute(const po::variables_map& vm) {
            ", " + (k.rules.zone_predicate == ZonePredicate::kPopulated ? "populated" : "managed") +
            " zones, " + std::string(context) + " rebuild) of " + o.origin + " (" +
            std::string(source_kind_name(o.kind)) + ")\n";
+    out += zonelist_order_line(k);
     append_text_lists(sink, o.topology, p.nodes, true);
   }
   sink.flush();

@@ -11,6 +11,7 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   add_root_option(opts);
   add_context_option(opts);
   add_kernel_option(opts);
+  add_zonelist_order_option(opts);
   add_json_option(opts);
 }
 
@@ -18,7 +19,8 @@ int execute(const po::variables_map& vm) {
   const auto given = context_option(vm);
   const ModuleState m = read_module_state(vm);
   const Topology& topo = m.snapshot.topology;
-  const KernelChoice k = kernel_choice(vm, topo);
+  KernelChoice k = kernel_choice(vm, topo);
+  apply_zonelist_order(vm, topo, k);
 
   const Verification ver =
       verify_lists(topo, k.rules, m.snapshot.zonelists,
@@ -36,6 +38,7 @@ int execute(const po::variables_map& vm) {
     append_json_string(out, k.release);
     out += ",\n  \"era\": ";
     append_json_string(out, era_name(k.rules.era));
+    append_json_zonelist_order(out, k);
     out += ",\n  \"generation\": " + std::to_string(m.snapshot.generation);
     out += ",\n  \"fingerprint\": \"" + format_fingerprint(m.snapshot.fingerprint) + "\"";
     out += ",\n  \"context\": ";
@@ -74,6 +77,7 @@ int execute(const po::variables_map& vm) {
   } else {
     out += "verify " + m.dir.string() + " (generation " + std::to_string(m.snapshot.generation) +
            ") against " + k.release + " (era " + std::string(era_name(k.rules.era)) + ")\n";
+    out += zonelist_order_line(k);
     out += "context: " + best.candidate.label + ": " + best.candidate.reason + "\n";
     if (attempts.size() > 1 || !found) {
       for (const auto& a : attempts) {
