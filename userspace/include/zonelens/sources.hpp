@@ -3,12 +3,14 @@
 // root, or a what-if topology file. This is the I/O edge; everything here throws InputError.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "zonelens/invariants.hpp"
 #include "zonelens/snapshot.hpp"
 #include "zonelens/topology.hpp"
 
@@ -67,7 +69,12 @@ std::vector<ZoneinfoZone> parse_zoneinfo(std::string_view text, const std::strin
 // A topology file's JSON text.
 Topology parse_topology_json(std::string_view text, const std::string& file);
 
-// Whole-file read; InputError on ENOENT/EACCES/other with the path and a fix.
+// The most any input file may hold: a 1024-node snapshot is 32.5 MB.
+inline constexpr std::size_t kMaxInputBytes = std::size_t{256} << 20U;
+
+// Whole-file read, the one reader of every input: regular files only (sysfs, procfs and debugfs
+// files are), at most kMaxInputBytes. InputError on ENOENT/EACCES/a FIFO or device/a larger file,
+// with the path and a fix.
 std::string read_text_file(const std::filesystem::path& path, std::string_view fix_if_missing);
 
 }  // namespace zonelens
