@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +57,12 @@ Observation observe_live();
 Observation observe_root(const std::filesystem::path& root);
 // A what-if topology file (docs/topology-file.md).
 Observation observe_topology_file(const std::filesystem::path& file);
+
+// Reads one file of a root (read_text_file for a directory; an in-memory tree for the fuzzer).
+using FileReader =
+    std::function<std::string(const std::filesystem::path& path, std::string_view fix_if_missing)>;
+// The sysfs/procfs part of a root (no module files): what observe_root reads without the module.
+Topology read_root_topology(const std::filesystem::path& root, const FileReader& read_file);
 
 // Pure readers, exposed for tests and for other front ends.
 struct ZoneinfoZone {

@@ -213,13 +213,13 @@ bool parse_distance_row(std::string_view text, std::uint8_t* row, std::size_t wa
 }
 
 // A captured root: plain files, lists parsed with parse_id_list.
-SysfsData read_root_sysfs(const fs::path& root) {
+SysfsData read_root_sysfs(const fs::path& root, const FileReader& read_file) {
   SysfsData d;
   d.fix = "recapture the root with 'zonelens capture' on the machine";
   const fs::path nodes = root / "sys/devices/system/node";
   constexpr std::string_view kFix = "capture /sys/devices/system/node into the root";
   auto list = [&](const fs::path& file, int limit) {
-    const std::string text = read_text_file(file, kFix);
+    const std::string text = read_file(file, kFix);
     auto ids = parse_id_list(text, limit);
     if (!ids) {
       throw InputError(
@@ -250,7 +250,7 @@ SysfsData read_root_sysfs(const fs::path& root) {
     const fs::path dir = nodes / ("node" + std::to_string(id));
     d.cpus_of_online.push_back(list(dir / "cpulist", kMaxCpus));
     const fs::path dist_file = dir / "distance";
-    const std::string text = read_text_file(dist_file, kFix);
+    const std::string text = read_file(dist_file, kFix);
     // Grown row by row: nothing is allocated for rows whose files are missing.
     const std::size_t at = d.root_distances.size();
     d.root_distances.resize(at + n_online);
@@ -262,9 +262,9 @@ SysfsData read_root_sysfs(const fs::path& root) {
     }
   }
   d.zoneinfo_file = (root / "proc/zoneinfo").string();
-  d.zoneinfo = read_text_file(d.zoneinfo_file, "capture /proc/zoneinfo into the root");
-  d.release = first_line(read_text_file(root / "proc/sys/kernel/osrelease",
-                                        "capture /proc/sys/kernel/osrelease into the root"));
+  d.zoneinfo = read_file(d.zoneinfo_file, "capture /proc/zoneinfo into the root");
+  d.release = first_line(read_file(root / "proc/sys/kernel/osrelease",
+                                   "capture /proc/sys/kernel/osrelease into the root"));
   return d;
 }
 
@@ -423,8 +423,12 @@ Observation observe_root(const fs::path& root) {
   Observation o;
   o.kind = SourceKind::kSysfs;
   o.origin = "root " + root.string();
-  o.topology = assemble(read_root_sysfs(root), root.string());
+  o.topology = read_root_topology(root, read_text_file);
   return o;
+}
+
+Topology read_root_topology(const fs::path& root, const FileReader& read_file) {
+  return assemble(read_root_sysfs(root, read_file), root.string());
 }
 
 Observation observe_topology_file(const fs::path& file) {
