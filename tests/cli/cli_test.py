@@ -320,6 +320,15 @@ def refused(c, root, rel, msg, cmds=("predict",), edit=None, write=None):
             c.expect([cmd, "--root", s.path], 2, stderr_has=[f"zonelens: {s.file(rel)}", msg])
 
 
+def refused_edits(c, rel, cases):
+    """refused() on four-node-runtime's REL (verify) for each (edit, message) of CASES; an edit
+    given as (old, new) replaces the first old by new."""
+    for edit, msg in cases:
+        if isinstance(edit, tuple):
+            edit = lambda t, old=edit[0], new=edit[1]: t.replace(old, new, 1)  # noqa: E731
+        refused(c, "four-node-runtime", rel, msg, ("verify",), edit=edit)
+
+
 SYS = "sys/devices/system/node"
 ZONEINFO = "proc/zoneinfo"
 
@@ -362,25 +371,24 @@ def bad_node_states_inconsistent(c):
 
 @case
 def bad_snapshot_values_out_of_range(c):
-    cases = [
-        ("distance 0 1 20", "distance 0 1 -5", "bad number '-5'"),
-        ("distance 0 1 20", "distance 0 1 256", "distance 256 is outside 10..255"),
-        ("distance 1 1 10", "distance 1 1 12", "a node's distance to itself is 10"),
-        ("nr_node_ids 4", "nr_node_ids 2000", "nr_node_ids 2000 is outside 1..1024"),
-        ("nr_node_ids 4", "nr_node_ids 5", "is not the highest possible node + 1"),
-        ("max_numnodes 1024", "max_numnodes 1000", "a power of two"),
-        ("cpumask 3 4-5", "cpumask 3 4-6", "ids must be below nr_cpu_ids 6"),
-        ("present 3998 managed 3998", "present 1099511627777 managed 3998", "is outside 0..1099511627776"),
-        ("present 3998 managed 3998", "present 3998 managed 3999", "managed <= present <= spanned"),
-    ]
-    for old, new, msg in cases:
-        refused(c, "four-node-runtime", SNAP, msg, ("verify",),
-                edit=lambda t, old=old, new=new: t.replace(old, new, 1))
+    refused_edits(c, SNAP, [
+        (("distance 0 1 20", "distance 0 1 -5"), "bad number '-5'"),
+        (("distance 0 1 20", "distance 0 1 256"), "distance 256 is outside 10..255"),
+        (("distance 1 1 10", "distance 1 1 12"), "a node's distance to itself is 10"),
+        (("nr_node_ids 4", "nr_node_ids 2000"), "nr_node_ids 2000 is outside 1..1024"),
+        (("nr_node_ids 4", "nr_node_ids 5"), "is not the highest possible node + 1"),
+        (("max_numnodes 1024", "max_numnodes 1000"), "a power of two"),
+        (("cpumask 3 4-5", "cpumask 3 4-6"), "ids must be below nr_cpu_ids 6"),
+        (("present 3998 managed 3998", "present 1099511627777 managed 3998"),
+         "is outside 0..1099511627776"),
+        (("present 3998 managed 3998", "present 3998 managed 3999"),
+         "managed <= present <= spanned"),
+    ])
 
 
 @case
 def bad_snapshot_structure(c):
-    cases = [
+    refused_edits(c, SNAP, [
         (lambda t: t.replace("kernel_release 6.12.0-zonelens-fixture\n",
                              "kernel_release 6.12.0-zonelens-fixture\nkernel_release 6.1.0\n"),
          "repeated 'kernel_release' line, the format has one"),
@@ -392,24 +400,17 @@ def bad_snapshot_structure(c):
         (lambda t: t.replace("\n", "\r\n"), "CRLF line endings"),
         (lambda t: t.replace("passes 2", "passes 2\n\x1b[31mred"),
          "unknown keyword '\\x1b[31mred' in format 1"),
-    ]
-    for edit, msg in cases:
-        refused(c, "four-node-runtime", SNAP, msg, ("verify",), edit=edit)
+    ])
 
 
 @case
 def bad_events(c):
-    cases = [
-        (lambda t: t.replace("event 2 ", "event 7 "), "event sequence numbers run from first_seq"),
-        (lambda t: t.replace("first_seq 1 last_seq 3", "first_seq 1 last_seq 4"),
-         "promises events 1 to 4 but 3 follow"),
-        (lambda t: t.replace("mem_online nid 2", "mem_online nid 9"),
-         "event 3 names node 9, not below nr_node_ids 4"),
-        (lambda t: t.replace("cpu_online cpu 5", "cpu_online cpu 6"),
-         "event 1 names CPU 6, not below nr_cpu_ids 6"),
-    ]
-    for edit, msg in cases:
-        refused(c, "four-node-runtime", EVENTS, msg, ("verify",), edit=edit)
+    refused_edits(c, EVENTS, [
+        (("event 2 ", "event 7 "), "event sequence numbers run from first_seq"),
+        (("first_seq 1 last_seq 3", "first_seq 1 last_seq 4"), "promises events 1 to 4 but 3 follow"),
+        (("mem_online nid 2", "mem_online nid 9"), "event 3 names node 9, not below nr_node_ids 4"),
+        (("cpu_online cpu 5", "cpu_online cpu 6"), "event 1 names CPU 6, not below nr_cpu_ids 6"),
+    ])
 
 
 @case
