@@ -435,6 +435,7 @@ def bad_topology_values(c):
     cases = [
         ('{"kernel_release": "6.1.0", "nodes": [{"id": 0, "memory_mb": 72057594037927936}]}',
          "nodes[0].memory_mb: must be a size in MiB from 0 to 2^32"),
+        ('{"kernel_release": 1E999999}', "not valid JSON"),  # fuzz finding: was "internal error"
         ('{"kernel_release": "6.1.0", "nodes": [{"id": 1024}]}',
          "nodes[0].id: must be a node id (an integer from 0 to 1023)"),
         ('{"kernel_release": "6.1.0", "nodes": [{"id": 0, "memory_mb": 1, "memory": false, "normal_memory": false}]}',

@@ -103,7 +103,7 @@ Topology parse_topology_json(std::string_view text, const std::string& file) {
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1E999999
     throw InputError(file + ": not valid JSON (" + std::string(e.what()) +
                      "): fix the topology file (docs/topology-file.md)");
   }
