@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 CASES = {}
 SKIP = 77
@@ -41,7 +42,9 @@ class Ctx:
         return p.returncode, p.stdout, p.stderr
 
     def expect(self, args, code, stdout_has=(), stderr_is=None, stderr_has=(), user=None):
+        start = time.monotonic()
         rc, out, err = self.run(*args, user=user)
+        elapsed = time.monotonic() - start
         where = f"zonelens {' '.join(args)}"
         assert rc == code, f"{where}: exit {rc}, wanted {code}\nstdout:\n{out}\nstderr:\n{err}"
         for s in stdout_has:
@@ -54,6 +57,7 @@ class Ctx:
             # every error is one line on stderr and nothing on stdout
             assert err.count("\n") == 1 and err.startswith("zonelens"), f"{where}: stderr {err!r}"
             assert out == "", f"{where}: stdout on error: {out!r}"
+            assert elapsed < 1.0, f"{where}: refused after {elapsed:.2f}s, not under a second"
         return out, err
 
     def golden(self, args, name):
@@ -428,6 +432,179 @@ def zonelist_order_compare_eras(c):
     # Node order on both sides: the same lists, nothing changes (node orders are equal here).
     c.expect(["compare-eras", "--topology", zone_topo(c), "--kernel", "4.9.0", "--kernel",
               "6.1.0"], 0, stdout_has=["(era <=4.13, node order)", "result: 0 of 3 nodes change"])
+
+# ---- bad input: every class of docs/bad-input.md is refused with exit 2 and one sentence ----
+def refused(c, root, rel, msg, cmds=("predict",), edit=None, write=None):
+    """Copy fixture ROOT, change REL (edit: text -> text, or write: the new bytes), expect exit 2
+    with one line that names the file and contains MSG, for every command of CMDS."""
+    with Scratch(c, root) as s:
+        if edit is not None:
+            s.edit(rel, edit)
+        if write is not None:
+            with open(s.file(rel), "wb") as f:
+                f.write(write)
+        for cmd in cmds:
+            c.expect([cmd, "--root", s.path], 2, stderr_has=[f"zonelens: {s.file(rel)}", msg])
+
+
+def refused_edits(c, rel, cases):
+    """refused() on four-node-runtime's REL (verify) for each (edit, message) of CASES; an edit
+    given as (old, new) replaces the first old by new."""
+    for edit, msg in cases:
+        if isinstance(edit, tuple):
+            edit = lambda t, old=edit[0], new=edit[1]: t.replace(old, new, 1)  # noqa: E731
+        refused(c, "four-node-runtime", rel, msg, ("verify",), edit=edit)
+
+
+SYS = "sys/devices/system/node"
+ZONEINFO = "proc/zoneinfo"
+
+
+@case
+def bad_zoneinfo_empty_or_garbage(c):
+    for text in (b"", b"garbage\nmore garbage\n", b"\x00\x01\x02"):
+        refused(c, "four-node-sysfs", ZONEINFO, "no 'Node N, zone NAME' block", write=text)
+    refused(c, "four-node-sysfs", ZONEINFO, "bad or repeated page count",
+            edit=lambda t: t.replace("        present  3998", "        present  3998\n"
+                                     "        present  3998", 1))
+
+
+@case
+def bad_node_list_empty_or_huge(c):
+    refused(c, "four-node-sysfs", f"{SYS}/online", "is empty, but a running kernel always has",
+            write=b"")
+    refused(c, "four-node-sysfs", f"{SYS}/possible", "is not a node list with ids below 1024",
+            write=b"0-1000000\n")
+    refused(c, "four-node-sysfs", f"{SYS}/node0/cpulist", "is not a CPU list with ids below 8192",
+            write=b"0-99999\n")
+
+
+@case
+def bad_node_states_inconsistent(c):
+    # has_memory names node 3, which has no populated zone in /proc/zoneinfo
+    with Scratch(c, "four-node-sysfs") as s:
+        with open(s.file(f"{SYS}/has_memory"), "w") as f:
+            f.write("0-3\n")
+        c.expect(["predict", "--root", s.path], 2,
+                 stderr_has=["node 3 is in N_MEMORY but has no populated zone",
+                             "which no kernel shows"])
+    refused(c, "four-node-runtime", SNAP, "node 3 has a populated zone but is not in N_MEMORY",
+            ("verify", "show"), edit=lambda t: t.replace(
+                "zone 3 2 Normal present 0 managed 0 spanned 0",
+                "zone 3 2 Normal present 8 managed 8 spanned 8"))
+    refused(c, "four-node-runtime", SNAP, "bad list '0-4', ids must be below nr_node_ids 4",
+            ("show",), edit=lambda t: t.replace("node_states online 0-3", "node_states online 0-4"))
+
+
+@case
+def bad_snapshot_values_out_of_range(c):
+    refused_edits(c, SNAP, [
+        (("distance 0 1 20", "distance 0 1 -5"), "bad number '-5'"),
+        (("distance 0 1 20", "distance 0 1 256"), "distance 256 is outside 10..255"),
+        (("distance 1 1 10", "distance 1 1 12"), "a node's distance to itself is 10"),
+        (("nr_node_ids 4", "nr_node_ids 2000"), "nr_node_ids 2000 is outside 1..1024"),
+        (("nr_node_ids 4", "nr_node_ids 5"), "is not the highest possible node + 1"),
+        (("max_numnodes 1024", "max_numnodes 1000"), "a power of two"),
+        (("cpumask 3 4-5", "cpumask 3 4-6"), "ids must be below nr_cpu_ids 6"),
+        (("present 3998 managed 3998", "present 1099511627777 managed 3998"),
+         "is outside 0..1099511627776"),
+        (("present 3998 managed 3998", "present 3998 managed 3999"),
+         "managed <= present <= spanned"),
+    ])
+
+
+@case
+def bad_snapshot_structure(c):
+    refused_edits(c, SNAP, [
+        (lambda t: t.replace("kernel_release 6.12.0-zonelens-fixture\n",
+                             "kernel_release 6.12.0-zonelens-fixture\nkernel_release 6.1.0\n"),
+         "repeated 'kernel_release' line, the format has one"),
+        (lambda t: t.replace("distance 2 3 20\n", ""), "breaks the distance table"),
+        (lambda t: t.replace("zone 0 4 Device present 0 managed 0 spanned 0\n", ""),
+         "node 0 has fewer than max_nr_zones zones"),
+        (lambda t: t.replace("cpumask 2 -\n", ""), "the cpumask lines are not one per possible node"),
+        (lambda t: t.replace("max_numnodes 1024\n", ""), "no 'max_numnodes' line"),
+        (lambda t: t.replace("\n", "\r\n"), "CRLF line endings"),
+        (lambda t: t.replace("passes 2", "passes 2\n\x1b[31mred"),
+         "unknown keyword '\\x1b[31mred' in format 1"),
+    ])
+
+
+@case
+def bad_events(c):
+    refused_edits(c, EVENTS, [
+        (("event 2 ", "event 7 "), "event sequence numbers run from first_seq"),
+        (("first_seq 1 last_seq 3", "first_seq 1 last_seq 4"), "promises events 1 to 4 but 3 follow"),
+        (("mem_online nid 2", "mem_online nid 9"), "event 3 names node 9, not below nr_node_ids 4"),
+        (("cpu_online cpu 5", "cpu_online cpu 6"), "event 1 names CPU 6, not below nr_cpu_ids 6"),
+    ])
+
+
+@case
+def bad_file_kinds(c):
+    # a FIFO, a link to /dev/zero, a file beyond 256 MiB: refused at once, nothing is read
+    for make, msg in (
+            (lambda p: os.mkfifo(p), "is a FIFO, not a regular file"),
+            (lambda p: os.symlink("/dev/zero", p), "is a device, not a regular file"),
+            (lambda p: open(p, "wb").truncate(300 << 20), "is larger than 256 MiB")):
+        with Scratch(c, "four-node-runtime") as s:
+            os.remove(s.file(SNAP))
+            make(s.file(SNAP))
+            c.expect(["verify", "--root", s.path], 2, stderr_has=[f"zonelens: {s.file(SNAP)} ", msg])
+    with tempfile.TemporaryDirectory() as d:
+        fifo = os.path.join(d, "topology.json")
+        os.mkfifo(fifo)
+        c.expect(["predict", "--topology", fifo], 2, stderr_has=[fifo, "is a FIFO"])
+
+
+@case
+def bad_topology_values(c):
+    cases = [
+        ('{"kernel_release": "6.1.0", "nodes": [{"id": 0, "memory_mb": 72057594037927936}]}',
+         "nodes[0].memory_mb: must be a size in MiB from 0 to 2^32"),
+        ('{"kernel_release": 1E999999}', "not valid JSON"),  # fuzz finding: was "internal error"
+        ('{"kernel_release": "6.1.0", "nodes": [{"id": 1024}]}',
+         "nodes[0].id: must be a node id (an integer from 0 to 1023)"),
+        ('{"kernel_release": "6.1.0", "nodes": [{"id": 0, "memory_mb": 1, "memory": false, "normal_memory": false}]}',
+         "node 0 has a populated zone but is not in N_MEMORY"),
+        ('{"kernel_release": "6.1.0", "nodes": [{"id": 0, "memory_mb": 1}], '
+         '"distance": {"0": {"0": 12}}}', "the distance from node 0 to node 0 is 12"),
+        ('{"kernel_release": "6.1.0", "max_numnodes": 4, "nodes": [{"id": 7, "memory_mb": 1}]}',
+         "not the highest possible node + 1 within max_numnodes"),
+    ]
+    for text, msg in cases:
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as t:
+            t.write(text)
+            t.flush()
+            c.expect(["predict", "--topology", t.name], 2, stderr_has=[f"zonelens: {t.name}: ", msg])
+
+
+@case
+def bad_root_shape(c):
+    with tempfile.NamedTemporaryFile() as t:
+        c.expect(["predict", "--root", t.name], 2,
+                 stderr_is=f"zonelens: {t.name} is not a directory: pass a captured root directory "
+                           "to --root (unpack a .tar.gz capture first)\n")
+    with Scratch(c, "four-node-runtime") as s:
+        os.remove(s.file(EVENTS))
+        _, err = c.expect(["verify", "--root", s.path], 2,
+                          stderr_has=[f"{s.file(EVENTS)} not found: capture the root again with "
+                                      "the module loaded"])
+        assert "insmod" not in err, err
+
+
+@case
+def bad_capture_side_effects(c):
+    with tempfile.TemporaryDirectory() as d:
+        with Scratch(c, "four-node-sysfs") as s:
+            os.remove(s.file(ZONEINFO))
+            for out in (os.path.join(d, "new"), os.path.join(d, "new.tar.gz")):
+                c.expect(["capture", "--root", s.path, out], 2, stderr_has=["proc/zoneinfo not found"])
+                assert not os.path.exists(out), f"a failed capture left {out}"
+        out, _ = c.expect(["capture", "--root", c.root("four-node-sysfs"), os.path.join(d, "ok")], 0)
+        assert "predict --root DIR" in out and "verify --root" not in out, out
+        c.expect(["verify", "--root", os.path.join(d, "ok")], 2)
+        c.expect(["predict", "--root", os.path.join(d, "ok")], 0)
 
 
 def main():

@@ -336,8 +336,10 @@ def nodelist(s):
 
 def parse_snapshot(text):
     snap = {"zonelist": {}, "distance": {}, "states": {}, "zone_names": DEFAULT_ZONES}
-    if not text or text[0] != f"zonelens-format {MODULE_FORMAT}" or text[-1] != "end":
-        raise ValueError(f"snapshot does not start with 'zonelens-format {MODULE_FORMAT}' and end with 'end': "
+    # captured fixtures keep the format of the module that wrote them
+    formats = [f"zonelens-format {v}" for v in range(1, MODULE_FORMAT + 1)]
+    if not text or text[0] not in formats or text[-1] != "end":
+        raise ValueError(f"snapshot does not start with one of {formats} and end with 'end': "
                          f"{text[:1]} .. {text[-1:]}")
     for ln in text:
         f = ln.split()

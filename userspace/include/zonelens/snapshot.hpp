@@ -122,6 +122,9 @@ struct EventLog {
 // Strict parsers. `file` names the file in error messages. Throw InputError (exit code 2).
 Snapshot parse_snapshot(std::string_view text, const std::string& file);
 EventLog parse_event_log(std::string_view text, const std::string& file);
+// The events file has no header: its node and CPU ids are checked against the snapshot's
+// (nr_node_ids, nr_cpu_ids) once both are read. `file` names the events file.
+void check_event_ids(const SnapshotHeader& header, const EventLog& log, const std::string& file);
 
 // The 64-bit FNV-1a fingerprint of the spec over zonelists (nodes ascending, as given).
 std::uint64_t zonelist_fingerprint(const LiveZonelists& lists);

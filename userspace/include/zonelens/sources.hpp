@@ -3,12 +3,15 @@
 // root, or a what-if topology file. This is the I/O edge; everything here throws InputError.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "zonelens/invariants.hpp"
 #include "zonelens/snapshot.hpp"
 #include "zonelens/topology.hpp"
 #include "zonelens/zonelist_order.hpp"
@@ -62,6 +65,12 @@ Observation observe_topology_file(const std::filesystem::path& file);
 // `option` is left unset.
 OrderSources read_order_sources(const std::optional<std::filesystem::path>& root);
 
+// Reads one file of a root (read_text_file for a directory; an in-memory tree for the fuzzer).
+using FileReader =
+    std::function<std::string(const std::filesystem::path& path, std::string_view fix_if_missing)>;
+// The sysfs/procfs part of a root (no module files): what observe_root reads without the module.
+Topology read_root_topology(const std::filesystem::path& root, const FileReader& read_file);
+
 // Pure readers, exposed for tests and for other front ends.
 struct ZoneinfoZone {
   NodeId node = 0;
@@ -74,7 +83,12 @@ std::vector<ZoneinfoZone> parse_zoneinfo(std::string_view text, const std::strin
 // A topology file's JSON text.
 Topology parse_topology_json(std::string_view text, const std::string& file);
 
-// Whole-file read; InputError on ENOENT/EACCES/other with the path and a fix.
+// The most any input file may hold: a 1024-node snapshot is 32.5 MB.
+inline constexpr std::size_t kMaxInputBytes = std::size_t{256} << 20U;
+
+// Whole-file read, the one reader of every input: regular files only (sysfs, procfs and debugfs
+// files are), at most kMaxInputBytes. InputError on ENOENT/EACCES/a FIFO or device/a larger file,
+// with the path and a fix.
 std::string read_text_file(const std::filesystem::path& path, std::string_view fix_if_missing);
 
 }  // namespace zonelens

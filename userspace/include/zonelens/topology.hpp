@@ -15,6 +15,14 @@ using CpuId = int;
 inline constexpr int kLocalDistance = 10;   // LOCAL_DISTANCE
 inline constexpr int kRemoteDistance = 20;  // REMOTE_DISTANCE
 
+// What a kernel can produce (docs/debugfs-format.md, "Invariants"); anything outside is refused.
+inline constexpr int kMaxNumnodes = 1024;  // MAX_NUMNODES: 1 << CONFIG_NODES_SHIFT, range 1..10
+inline constexpr int kMaxCpus = 8192;      // NR_CPUS: x86_64 NR_CPUS_RANGE_END (MAXSMP)
+inline constexpr int kMaxZones = 6;        // MAX_NR_ZONES: DMA DMA32 Normal HighMem Movable Device
+inline constexpr int kMaxDistance = 255;   // numa_set_distance keeps a u8; self is always 10
+// Pages of a zone or node: 52 physical address bits (x86_64 5-level paging) of 4 KiB pages.
+inline constexpr std::uint64_t kMaxPages = std::uint64_t{1} << 40U;
+
 // One zone of one node's pgdat (struct zone).
 struct Zone {
   int index = 0;              // zone_idx()

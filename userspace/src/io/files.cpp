@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Reading whole files with errors that name the file and the fix.
+// Reading whole files with errors that name the file and the fix: the one bounded reader of every
+// parser's input.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "zonelens/error.hpp"
@@ -12,56 +15,111 @@
 
 namespace zonelens {
 
+namespace {
+
+// Closes the descriptor on every path out.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { ::close(fd_); }
+  [[nodiscard]] int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+[[noreturn]] void read_error(const std::filesystem::path& path, int err) {
+  if (err == EACCES || err == EPERM) {
+    throw InputError(path.string() + ": permission denied: run as root");
+  }
+  if (err == EISDIR) {
+    throw InputError(path.string() + " is a directory: pass the file instead");
+  }
+  throw InputError(path.string() + ": " + std::strerror(err) + ": check the path");
+}
+
+std::string_view kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) {
+    return "a directory";
+  }
+  if (S_ISFIFO(mode)) {
+    return "a FIFO";
+  }
+  if (S_ISCHR(mode) || S_ISBLK(mode)) {
+    return "a device";
+  }
+  if (S_ISSOCK(mode)) {
+    return "a socket";
+  }
+  return "not a regular file";
+}
+
+}  // namespace
+
 std::string read_text_file(const std::filesystem::path& path, std::string_view fix_if_missing) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  // O_NONBLOCK: opening a FIFO without a writer must not wait; it is refused below.
+  const int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (raw < 0) {
     const int err = errno;
     if (err == ENOENT || err == ENOTDIR) {
       throw InputError(path.string() + " not found: " + std::string(fix_if_missing));
     }
-    if (err == EACCES || err == EPERM) {
-      throw InputError(path.string() + ": permission denied: run as root");
-    }
-    throw InputError(path.string() + ": " + std::strerror(err) + ": check the path");
+    read_error(path, err);
   }
-  std::string text;
-  // Regular files report their size, sysfs a page, debugfs and procfs 0: start from the hint and
-  // grow until EOF.
+  const Fd fd(raw);
   struct stat st {};
-  const bool sized = ::fstat(fd, &st) == 0 && st.st_size > 0;
+  if (::fstat(fd.get(), &st) != 0) {
+    read_error(path, errno);
+  }
+  // Only regular files: sysfs, procfs and debugfs files are regular too (with a size of 0 or a
+  // page); a FIFO, a device (/dev/zero) or a socket could block or never end.
+  if (!S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) {
+      read_error(path, EISDIR);
+    }
+    throw InputError(path.string() + " is " + std::string(kind_of(st.st_mode)) +
+                     ", not a regular file: pass the file itself (a copy, not a pipe or device)");
+  }
+  (void)::fcntl(fd.get(), F_SETFL, 0);  // back to blocking reads for the kernel's files
+  // Regular files report their size, sysfs a page, debugfs and procfs 0: start from the hint and
+  // grow until EOF, never past kMaxInputBytes (the bound is on bytes read, not on st_size).
+  const bool sized = st.st_size > 0;
+  if (sized && static_cast<std::uint64_t>(st.st_size) > kMaxInputBytes) {
+    throw InputError(path.string() + " is larger than " + std::to_string(kMaxInputBytes >> 20U) +
+                     " MiB, which no kernel file or topology is: pass the right file");
+  }
   const std::size_t hint = sized ? static_cast<std::size_t>(st.st_size) + 1 : 4096;
   // A regular file read up to exactly its size is at EOF: a short read of a regular file only
   // happens there, so the read that would return 0 is skipped (2048 of them for a 1024-node
   // root). sysfs attributes report a page and hold less, procfs and debugfs report 0: those
   // still read until a read returns 0.
-  const std::size_t size = sized && S_ISREG(st.st_mode) ? hint - 1 : 0;
+  const std::size_t size = sized ? hint - 1 : 0;
+  std::string text;
   std::size_t used = 0;
   text.resize(hint);
   while (size == 0 || used != size) {
     if (used == text.size()) {
-      text.resize(text.size() * 2);
+      if (used > kMaxInputBytes) {
+        throw InputError(path.string() + " holds more than " +
+                         std::to_string(kMaxInputBytes >> 20U) +
+                         " MiB, which no kernel file or topology does: pass the right file");
+      }
+      text.resize(std::min<std::size_t>(text.size() * 2, kMaxInputBytes + 1));
     }
-    const ssize_t n = ::read(fd, text.data() + used, text.size() - used);
+    const ssize_t n = ::read(fd.get(), text.data() + used, text.size() - used);
     if (n < 0) {
       if (errno == EINTR) {
         continue;
       }
-      const int err = errno;
-      ::close(fd);
-      if (err == EACCES || err == EPERM) {
-        throw InputError(path.string() + ": permission denied: run as root");
-      }
-      if (err == EISDIR) {
-        throw InputError(path.string() + " is a directory: pass the file instead");
-      }
-      throw InputError(path.string() + ": " + std::strerror(err) + ": check the path");
+      read_error(path, errno);
     }
     if (n == 0) {
       break;
     }
     used += static_cast<std::size_t>(n);
   }
-  ::close(fd);
   text.resize(used);
   return text;
 }

@@ -7,7 +7,7 @@
 
 namespace zonelens {
 
-std::optional<std::vector<int>> parse_id_list(std::string_view text) {
+std::optional<std::vector<int>> parse_id_list(std::string_view text, int limit) {
   text = io_detail::trim(text);
   std::vector<int> ids;
   if (text.empty() || text == "-") {
@@ -24,7 +24,7 @@ std::optional<std::vector<int>> parse_id_list(std::string_view text) {
     const auto first = io_detail::to_number<int>(elem.substr(0, dash));
     const auto last =
         dash == std::string_view::npos ? first : io_detail::to_number<int>(elem.substr(dash + 1));
-    if (!first || !last || *first > *last || *last >= kMaxListId) {
+    if (!first || !last || *first > *last || *last >= limit) {
       return std::nullopt;
     }
     for (int id = *first; id <= *last; ++id) {

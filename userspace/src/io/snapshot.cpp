@@ -9,6 +9,7 @@
 #include "text.hpp"
 #include "zonelens/error.hpp"
 #include "zonelens/idlist.hpp"
+#include "zonelens/invariants.hpp"
 
 namespace zonelens {
 
@@ -22,6 +23,9 @@ constexpr std::string_view kFormatWord = "zonelens-format ";
 constexpr int kOldestFormat = 1;
 constexpr int kNewestFormat = 2;
 constexpr std::string_view kFormatsRead = "1 and 2";
+constexpr int kMaxPasses = 8;                          // ZL_MAX_PASSES
+constexpr std::uint64_t kMaxRingCapacity = 1U << 20U;  // ZL_RING_CAPACITY is 256
+constexpr std::string_view kModuleFix = "read it again, and report a module bug if it persists";
 
 struct Frame {
   int version = 0;
@@ -46,6 +50,11 @@ Frame check_frame(std::string_view text, const std::string& file) {
   }
   const std::size_t nl = text.find('\n');
   const std::string_view first = text.substr(0, nl);
+  if (!first.empty() && first.back() == '\r') {
+    fail(file,
+         "line 1 ends with a carriage return (CRLF line endings, no kernel writes them): copy the "
+         "file again without converting line endings (dos2unix restores it)");
+  }
   Frame frame;
   if (first.substr(0, kFormatWord.size()) == kFormatWord) {
     frame.version = to_number<int>(first.substr(kFormatWord.size())).value_or(0);
@@ -113,13 +122,35 @@ class BodyParser {
       bad("expected '" + std::string(word) + "'");
     }
   }
-  [[nodiscard]] std::vector<int> list(std::size_t i) const {
-    auto ids = parse_id_list(tokens_[i]);
+  // A node or CPU list whose ids are below `limit` (nr_node_ids, nr_cpu_ids).
+  [[nodiscard]] std::vector<int> list(std::size_t i, int limit, std::string_view bound) const {
+    auto ids = parse_id_list(tokens_[i], limit);
     if (!ids || tokens_[i].empty()) {
-      bad("bad list '" + std::string(tokens_[i].substr(0, 24)) + "'");
+      bad("bad list '" + std::string(tokens_[i].substr(0, 24)) + "', ids must be below " +
+          std::string(bound) + " " + std::to_string(limit));
     }
     return std::move(*ids);
   }
+  // A number in [lo, hi].
+  template <typename T>
+  T number_in(std::size_t i, T lo, T hi, std::string_view what) const {
+    const T v = number<T>(i);
+    if (v < lo || v > hi) {
+      bad(std::string(what) + " " + std::to_string(v) + " is outside " + std::to_string(lo) + ".." +
+          std::to_string(hi));
+    }
+    return v;
+  }
+  // A keyword the format allows once per file.
+  void once(std::string_view kw) {
+    for (const auto seen : once_seen_) {
+      if (seen == kw) {
+        bad("repeated '" + std::string(kw) + "' line, the format has one");
+      }
+    }
+    once_seen_.push_back(kw);
+  }
+  [[nodiscard]] int line_number() const { return lines_.number() + 1; }
   [[nodiscard]] const std::string& file() const { return file_; }
   [[nodiscard]] int version() const { return version_; }
 
@@ -129,6 +160,7 @@ class BodyParser {
   int version_;
   std::string_view line_;
   std::vector<std::string_view> tokens_;
+  std::vector<std::string_view> once_seen_;
 };
 
 void append_word(std::uint64_t& h, std::uint32_t w) {
@@ -141,7 +173,7 @@ void append_word(std::uint64_t& h, std::uint32_t w) {
 constexpr std::array<std::string_view, 5> kStateNames = {"possible", "online", "memory",
                                                          "normal_memory", "cpu"};
 
-CpuMap parse_cpu_map(std::string_view text, const BodyParser& p) {
+CpuMap parse_cpu_map(std::string_view text, const BodyParser& p, int nr_node_ids, int nr_cpu_ids) {
   CpuMap map;
   if (text == "-") {
     return map;
@@ -163,14 +195,31 @@ CpuMap parse_cpu_map(std::string_view text, const BodyParser& p) {
     } else {
       end = text.size();
     }
-    auto cpus = parse_id_list(text.substr(colon + 1, end - colon - 1));
+    auto cpus = parse_id_list(text.substr(colon + 1, end - colon - 1), nr_cpu_ids);
     if (!nid || !cpus || cpus->empty() || map.contains(*nid)) {
-      p.bad("bad cpus map");
+      p.bad("bad cpus map (node ids below " + std::to_string(nr_node_ids) +
+            ", CPU ids below nr_cpu_ids " + std::to_string(nr_cpu_ids) + ")");
+    }
+    if (*nid >= nr_node_ids) {
+      p.bad("cpus map names node " + std::to_string(*nid) + ", not below nr_node_ids " +
+            std::to_string(nr_node_ids));
     }
     map.emplace(*nid, std::move(*cpus));
     pos = end + 1;
   }
   return map;
+}
+
+// The ring's position (an `events` or `log` line): 0 0 when empty, otherwise first_seq..last_seq,
+// at most `capacity` of them.
+void check_ring(std::uint64_t first, std::uint64_t last, std::uint64_t capacity,
+                const BodyParser& p) {
+  if (capacity == 0 || capacity > kMaxRingCapacity) {
+    p.bad("capacity is 1.." + std::to_string(kMaxRingCapacity));
+  }
+  if ((first == 0) != (last == 0) || first > last || (first != 0 && last - first >= capacity)) {
+    p.bad("first_seq..last_seq is 0 0 or at most capacity sequence numbers");
+  }
 }
 
 }  // namespace
@@ -210,6 +259,8 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
   std::vector<std::array<int, 3>> distances;
   std::vector<std::pair<NodeId, Zone>> zones;
   std::map<NodeId, NodeZonelists> lists;
+  std::map<NodeId, int> lists_seen;  // bit 0 fallback, bit 1 nofallback
+  std::vector<int> distance_lines;
   auto& h = s.header;
 
   auto need_header = [&]() {
@@ -230,20 +281,26 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
     const auto& t = p.tokens();
     const std::string_view kw = p.keyword();
     if (kw == "module_version" || kw == "kernel_release") {
+      p.once(kw);
       p.expect_count(2);
       (kw == "module_version" ? h.module_version : h.kernel_release) = std::string(t[1]);
     } else if (kw == "nr_node_ids" || kw == "max_numnodes" || kw == "max_nr_zones" ||
                kw == "nr_cpu_ids") {
+      p.once(kw);
       p.expect_count(2);
-      const int v = p.number<int>(1);
-      if (v <= 0 || v > kMaxListId) {
-        p.bad("out of range");
+      const int limit = kw == "nr_node_ids" || kw == "max_numnodes" ? kMaxNumnodes
+                        : kw == "max_nr_zones"                      ? kMaxZones
+                                                                    : kMaxCpus;
+      const int v = p.number_in<int>(1, 1, limit, kw);
+      if (kw == "max_numnodes" && (v & (v - 1)) != 0) {
+        p.bad("max_numnodes is 1 << CONFIG_NODES_SHIFT, a power of two");
       }
       (kw == "nr_node_ids"    ? h.nr_node_ids
        : kw == "max_numnodes" ? h.max_numnodes
        : kw == "max_nr_zones" ? h.max_nr_zones
                               : h.nr_cpu_ids) = v;
     } else if (kw == "zone_names") {
+      p.once(kw);
       if (h.max_nr_zones <= 0 || t.size() != static_cast<std::size_t>(h.max_nr_zones) + 1) {
         p.bad("expected max_nr_zones names after 'max_nr_zones'");
       }
@@ -254,14 +311,16 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
         h.zone_names.emplace_back(t[i]);
       }
     } else if (kw == "stable") {
+      p.once(kw);
       p.expect_count(2);
       stable = p.number<int>(1);
       if (*stable > 1) {
         p.bad("stable is 0 or 1");
       }
     } else if (kw == "passes") {
+      p.once(kw);
       p.expect_count(2);
-      s.passes = p.number<int>(1);
+      s.passes = p.number_in<int>(1, 2, kMaxPasses, "passes");
     } else if (kw == "node_states") {
       p.expect_count(3);
       std::size_t i = 0;
@@ -274,13 +333,24 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
       if (states[i]) {
         p.bad("repeated node state");
       }
-      states[i] = p.list(2);
+      need_header();
+      states[i] = p.list(2, h.nr_node_ids, "nr_node_ids");
     } else if (kw == "cpumask") {
+      need_header();
       p.expect_count(3);
-      cpumasks.emplace_back(p.number<int>(1), p.list(2));
+      const int nid = p.number<int>(1);
+      if (!cpumasks.empty() && cpumasks.back().first >= nid) {
+        p.bad("cpumask lines go by ascending node id, one per node");
+      }
+      cpumasks.emplace_back(nid, p.list(2, h.nr_cpu_ids, "nr_cpu_ids"));
     } else if (kw == "distance") {
       p.expect_count(4);
-      distances.push_back({p.number<int>(1), p.number<int>(2), p.number<int>(3)});
+      const int value = p.number_in<int>(3, kLocalDistance, kMaxDistance, "distance");
+      distances.push_back({p.number<int>(1), p.number<int>(2), value});
+      if (distances.back()[0] == distances.back()[1] && value != kLocalDistance) {
+        p.bad("a node's distance to itself is 10 (LOCAL_DISTANCE)");
+      }
+      distance_lines.push_back(p.line_number());
     } else if (kw == "zone") {
       need_header();
       p.expect_count(10);
@@ -293,10 +363,24 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
         p.bad("zone index and name disagree with 'zone_names'");
       }
       z.name = std::string(t[3]);
-      z.present = p.number<std::uint64_t>(5);
-      z.managed = p.number<std::uint64_t>(7);
-      z.spanned = p.number<std::uint64_t>(9);
-      zones.emplace_back(p.number<int>(1), std::move(z));
+      z.present = p.number_in<std::uint64_t>(5, 0, kMaxPages, "present");
+      z.managed = p.number_in<std::uint64_t>(7, 0, kMaxPages, "managed");
+      z.spanned = p.number_in<std::uint64_t>(9, 0, kMaxPages, "spanned");
+      if (z.managed > z.present || z.present > z.spanned) {
+        p.bad("a zone has managed <= present <= spanned pages");
+      }
+      const int nid = p.number<int>(1);
+      // Every zone of a pgdat, in index order, ascending node id.
+      const bool next_of_node =
+          !zones.empty() && zones.back().first == nid && zones.back().second.index + 1 == z.index;
+      const bool first_of_next_node = z.index == 0 && (zones.empty() || zones.back().first < nid);
+      if (!next_of_node && !first_of_next_node) {
+        p.bad("zone lines go by ascending node id and zone index, every index of a node");
+      }
+      if (first_of_next_node && !zones.empty() && zones.back().second.index + 1 != h.max_nr_zones) {
+        p.bad("node " + std::to_string(zones.back().first) + " has fewer than max_nr_zones zones");
+      }
+      zones.emplace_back(nid, std::move(z));
     } else if (kw == "zonelist") {
       need_header();
       if (t.size() < 4) {
@@ -310,9 +394,11 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
       auto& entry = lists[nid];
       entry.node = nid;
       Zonelist& zl = fallback ? entry.fallback : entry.nofallback;
-      if (!zl.empty()) {
+      int& seen = lists_seen[nid];
+      if ((seen & (fallback ? 1 : 2)) != 0) {
         p.bad("repeated zonelist");
       }
+      seen |= fallback ? 1 : 2;
       if (!(t.size() == 4 && t[3] == "-")) {
         zl.reserve(t.size() - 3);
         for (std::size_t i = 3; i < t.size(); ++i) {
@@ -326,6 +412,7 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
         }
       }
     } else if (kw == "fingerprint") {
+      p.once(kw);
       p.expect_count(2);
       if (t[1].size() != 16) {
         p.bad("fingerprint is 16 hex digits");
@@ -333,10 +420,12 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
       s.fingerprint = p.number<std::uint64_t>(1, 16);
       have_fp = true;
     } else if (kw == "generation") {
+      p.once(kw);
       p.expect_count(2);
       s.generation = p.number<std::uint64_t>(1);
       have_gen = true;
     } else if (kw == "events") {
+      p.once(kw);
       p.expect_count(11);
       p.literal(1, "first_seq");
       p.literal(3, "last_seq");
@@ -346,6 +435,7 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
       s.events = EventLogPosition{p.number<std::uint64_t>(2), p.number<std::uint64_t>(4),
                                   p.number<std::uint64_t>(6), p.number<std::uint64_t>(8),
                                   p.number<std::uint64_t>(10)};
+      check_ring(s.events.first_seq, s.events.last_seq, s.events.capacity, p);
       have_events = true;
     } else if (kw == "end") {
       p.bad("'end' before the last line");
@@ -366,14 +456,26 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
   if (*stable == 0) {
     fail(file, "unstable, zonelists changed during every read pass: read it again");
   }
+  if (h.module_version.empty()) {
+    missing("module_version");
+  }
   if (h.kernel_release.empty()) {
     missing("kernel_release");
+  }
+  if (h.nr_node_ids <= 0) {
+    missing("nr_node_ids");
+  }
+  if (h.max_numnodes <= 0) {
+    missing("max_numnodes");
+  }
+  if (h.nr_cpu_ids <= 0) {
+    missing("nr_cpu_ids");
   }
   if (h.zone_names.empty()) {
     missing("zone_names");
   }
-  if (h.nr_node_ids <= 0) {
-    missing("nr_node_ids");
+  if (s.passes <= 0) {
+    missing("passes");
   }
   for (std::size_t i = 0; i < states.size(); ++i) {
     if (!states[i]) {
@@ -389,22 +491,55 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
   if (!have_events) {
     missing("events");
   }
+  auto inconsistent = [&](const std::string& what) {
+    fail(file, what +
+                   ", which no kernel shows: read it again, and report a module bug if it "
+                   "persists");
+  };
+  if (h.nr_node_ids > h.max_numnodes) {
+    inconsistent("nr_node_ids " + std::to_string(h.nr_node_ids) + " is above max_numnodes " +
+                 std::to_string(h.max_numnodes));
+  }
+  const auto& possible = *states[0];
+  // nr_node_ids is the highest possible node id + 1 (setup_nr_node_ids).
+  if (possible.empty() || possible.back() + 1 != h.nr_node_ids) {
+    inconsistent("nr_node_ids " + std::to_string(h.nr_node_ids) +
+                 " is not the highest possible node + 1");
+  }
+  // Complete tables: a cpumask for every possible node, a distance for every ordered pair.
+  bool cpumasks_complete = cpumasks.size() == possible.size();
+  for (std::size_t i = 0; cpumasks_complete && i < possible.size(); ++i) {
+    cpumasks_complete = cpumasks[i].first == possible[i];
+  }
+  if (!cpumasks_complete) {
+    inconsistent("the cpumask lines are not one per possible node");
+  }
+  const std::size_t np = possible.size();
+  for (std::size_t i = 0; i < distances.size(); ++i) {
+    if (i >= np * np || distances[i][0] != possible[i / np] ||
+        distances[i][1] != possible[i % np]) {
+      inconsistent("line " + std::to_string(distance_lines[i]) + " breaks the distance table (" +
+                   "one line per ordered pair of possible nodes, FROM-major, ascending)");
+    }
+  }
+  if (distances.size() != np * np) {
+    inconsistent("the distance table has " + std::to_string(distances.size()) + " lines, not " +
+                 std::to_string(np * np) + " (every ordered pair of possible nodes)");
+  }
+  if (!zones.empty() && zones.back().second.index + 1 != h.max_nr_zones) {
+    inconsistent("node " + std::to_string(zones.back().first) +
+                 " has fewer than max_nr_zones zones");
+  }
 
   // Build the topology.
   Topology& topo = s.topology;
   topo.kernel_release = h.kernel_release;
   topo.nr_node_ids = h.nr_node_ids;
-  topo.max_numnodes = h.max_numnodes > 0 ? h.max_numnodes : topo.max_numnodes;
+  topo.max_numnodes = h.max_numnodes;
   topo.zone_names = h.zone_names;
-  const auto& possible = *states[0];
   std::vector<int> index_of(static_cast<std::size_t>(h.nr_node_ids), -1);
   topo.nodes.reserve(possible.size());
   for (const int id : possible) {
-    if (id >= h.nr_node_ids) {
-      fail(file, "possible node " + std::to_string(id) +
-                     " is not below nr_node_ids: read it again, and report a module bug if it "
-                     "persists");
-    }
     index_of[static_cast<std::size_t>(id)] = static_cast<int>(topo.nodes.size());
     Node n;
     n.id = id;
@@ -430,8 +565,6 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
   }
   topo.distance = DistanceTable(h.nr_node_ids);
   for (const auto& d : distances) {
-    node_at(d[0], "distance");
-    node_at(d[1], "distance");
     topo.distance.set(d[0], d[1], d[2]);
   }
   for (auto& [id, z] : zones) {
@@ -441,9 +574,27 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
   }
   s.zonelists.reserve(lists.size());
   for (auto& [id, zl] : lists) {
-    node_at(id, "zonelist").has_pgdat = true;
+    Node& n = node_at(id, "zonelist");
+    if (!n.has_pgdat || lists_seen[id] != 3) {
+      inconsistent("node " + std::to_string(id) +
+                   " has zonelist lines but not one fallback, one nofallback and its zones");
+    }
+    for (const auto* list : {&zl.fallback, &zl.nofallback}) {
+      for (const auto& ref : *list) {
+        if (!node_at(ref.node, "a zoneref").has_pgdat) {
+          inconsistent("a zonelist of node " + std::to_string(id) + " names node " +
+                       std::to_string(ref.node) + ", which has no zones");
+        }
+      }
+    }
     s.zonelists.push_back(std::move(zl));
   }
+  for (const auto& n : topo.nodes) {
+    if (n.has_pgdat && !lists.contains(n.id)) {
+      inconsistent("node " + std::to_string(n.id) + " has zones but no zonelist lines");
+    }
+  }
+  check_topology(topo, file, kModuleFix);
 
   const std::uint64_t computed = zonelist_fingerprint(s.zonelists);
   if (computed != s.fingerprint) {
@@ -476,6 +627,30 @@ constexpr std::array<std::pair<EventType, std::string_view>, 15> kEventNames = {
 }};
 
 }  // namespace
+
+void check_event_ids(const SnapshotHeader& h, const EventLog& log, const std::string& file) {
+  auto bad = [&](const Event& e, const std::string& what) {
+    fail(file, "event " + std::to_string(e.seq) + " names " + what +
+                   " of the snapshot's header: " + std::string(kModuleFix));
+  };
+  for (const auto& e : log.events) {
+    if (e.nid && *e.nid >= h.nr_node_ids) {
+      bad(e, "node " + std::to_string(*e.nid) + ", not below nr_node_ids " +
+                 std::to_string(h.nr_node_ids));
+    }
+    if (e.cpu && *e.cpu >= h.nr_cpu_ids) {
+      bad(e, "CPU " + std::to_string(*e.cpu) + ", not below nr_cpu_ids " +
+                 std::to_string(h.nr_cpu_ids));
+    }
+    for (const auto& [nid, cpus] : e.cpus) {
+      if (nid >= h.nr_node_ids || cpus.back() >= h.nr_cpu_ids) {
+        bad(e, "a cpus map (node " + std::to_string(nid) + ", CPU " + std::to_string(cpus.back()) +
+                   ") outside nr_node_ids " + std::to_string(h.nr_node_ids) + "/nr_cpu_ids " +
+                   std::to_string(h.nr_cpu_ids));
+      }
+    }
+  }
+}
 
 std::string_view event_type_name(EventType type) {
   for (const auto& [t, name] : kEventNames) {
@@ -529,6 +704,7 @@ EventLog parse_event_log(std::string_view text, const std::string& file) {
         p.literal(1 + (2 * i), kKeys[i]);
         *dst[i] = p.number<std::uint64_t>(2 + (2 * i));
       }
+      check_ring(log.first_seq, log.last_seq, log.capacity, p);
       have_log = true;
     } else if (kw == "event") {
       if (!have_log) {
@@ -539,6 +715,11 @@ EventLog parse_event_log(std::string_view text, const std::string& file) {
       }
       Event e;
       e.seq = p.number<std::uint64_t>(1);
+      // The ring holds first_seq..last_seq, every one of them, in order.
+      const std::uint64_t want = log.first_seq + log.events.size();
+      if (log.first_seq == 0 || e.seq != want || e.seq > log.last_seq) {
+        p.bad("event sequence numbers run from first_seq to last_seq of the 'log' line, one each");
+      }
       p.literal(2, "ts");
       e.ts_ns = p.number<std::uint64_t>(3);
       const auto type = parse_event_type(t[4]);
@@ -553,12 +734,12 @@ EventLog parse_event_log(std::string_view text, const std::string& file) {
         }
         p.expect_count(13);
         p.literal(5, "nid");
-        e.nid = p.number<int>(6);
+        e.nid = p.number_in<int>(6, 0, kMaxNumnodes - 1, "nid");
         i = 7;
       } else if (is_memory_event(e.type)) {
         p.expect_count(17);
         p.literal(5, "nid");
-        e.nid = p.number<int>(6);
+        e.nid = p.number_in<int>(6, 0, kMaxNumnodes - 1, "nid");
         p.literal(7, "pfn");
         if (t[8].size() < 3 || t[8].substr(0, 2) != "0x") {
           p.bad("pfn is 0xHEX");
@@ -579,9 +760,9 @@ EventLog parse_event_log(std::string_view text, const std::string& file) {
       } else {
         p.expect_count(15);
         p.literal(5, "cpu");
-        e.cpu = p.number<int>(6);
+        e.cpu = p.number_in<int>(6, 0, kMaxCpus - 1, "cpu");
         p.literal(7, "nid");
-        e.nid = p.number<int>(8);
+        e.nid = p.number_in<int>(8, 0, kMaxNumnodes - 1, "nid");
         i = 9;
       }
       p.literal(i, "fp");
@@ -592,10 +773,7 @@ EventLog parse_event_log(std::string_view text, const std::string& file) {
       p.literal(i + 2, "gen");
       e.generation = p.number<std::uint64_t>(i + 3);
       p.literal(i + 4, "cpus");
-      e.cpus = parse_cpu_map(t[i + 5], p);
-      if (!log.events.empty() && log.events.back().seq >= e.seq) {
-        p.bad("sequence numbers go down");
-      }
+      e.cpus = parse_cpu_map(t[i + 5], p, kMaxNumnodes, kMaxCpus);
       log.events.push_back(std::move(e));
     } else if (kw == "end") {
       p.bad("'end' before the last line");
@@ -607,6 +785,11 @@ EventLog parse_event_log(std::string_view text, const std::string& file) {
     fail(file,
          "no 'log' line, the event log is incomplete: read it again, and report a module "
          "bug if it persists");
+  }
+  if (log.first_seq != 0 && log.events.size() != log.last_seq - log.first_seq + 1) {
+    fail(file, "the 'log' line promises events " + std::to_string(log.first_seq) + " to " +
+                   std::to_string(log.last_seq) + " but " + std::to_string(log.events.size()) +
+                   " follow: " + std::string(kModuleFix));
   }
   return log;
 }

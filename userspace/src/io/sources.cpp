@@ -42,6 +42,7 @@ struct SysfsData {
   std::string zoneinfo;
   std::string zoneinfo_file;
   std::string release;
+  std::string_view fix;  // what to do when the files break an invariant
 };
 
 // True when `p` exists, false when it does not; a path that cannot be looked at is an error,
@@ -58,6 +59,19 @@ bool path_exists(const fs::path& p) {
     throw InputError(p.string() + ": permission denied: run as root");
   }
   throw InputError(p.string() + ": " + std::strerror(errno) + ": check the path");
+}
+
+// A --root argument: an existing directory.
+void require_root_dir(const fs::path& root) {
+  if (!path_exists(root)) {
+    throw InputError(root.string() + " not found: pass a captured root directory to --root");
+  }
+  struct stat st {};
+  if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    throw InputError(root.string() +
+                     " is not a directory: pass a captured root directory to --root (unpack a "
+                     ".tar.gz capture first)");
+  }
 }
 
 std::string first_line(std::string_view text) {
@@ -81,13 +95,23 @@ Topology assemble(SysfsData d, const std::string& origin) {
   }
   topo.nr_node_ids = d.states.possible.back() + 1;
   const auto zones = parse_zoneinfo(d.zoneinfo, d.zoneinfo_file);
-  // Zone names by index, from the first node (every pgdat has the same zones).
-  if (!zones.empty()) {
-    for (const auto& z : zones) {
-      if (z.node != zones.front().node) {
-        break;
-      }
-      topo.zone_names.push_back(z.zone.name);
+  // Zone names by index, from the first node: every pgdat has the same zones.
+  for (const auto& z : zones) {
+    if (z.node != zones.front().node) {
+      break;
+    }
+    topo.zone_names.push_back(z.zone.name);
+  }
+  for (std::size_t i = 0; i < zones.size(); ++i) {
+    const auto& z = zones[i];
+    const bool last_of_node = i + 1 == zones.size() || zones[i + 1].node != z.node;
+    if (static_cast<std::size_t>(z.zone.index) >= topo.zone_names.size() ||
+        topo.zone_names[static_cast<std::size_t>(z.zone.index)] != z.zone.name ||
+        (last_of_node && static_cast<std::size_t>(z.zone.index) + 1 != topo.zone_names.size())) {
+      throw InputError(d.zoneinfo_file + ": node " + std::to_string(z.node) +
+                       " does not have the zones of node " + std::to_string(zones.front().node) +
+                       " (every pgdat has the same zones, in index order): recapture " +
+                       "/proc/zoneinfo");
     }
   }
   std::vector<int> index_of(static_cast<std::size_t>(topo.nr_node_ids), -1);
@@ -134,6 +158,7 @@ Topology assemble(SysfsData d, const std::string& origin) {
     n.has_pgdat = true;
     n.zones.push_back(z.zone);
   }
+  check_topology(topo, origin, d.fix);
   return topo;
 }
 
@@ -158,7 +183,10 @@ bool parse_distance_row(std::string_view text, std::uint8_t* row, std::size_t wa
       if (count == want) {
         return false;
       }
-      // Two digits and a blank, the common case: "10 16 32".
+      // Two digits and a blank, the common case: "10 16 32" (below 10 only with a leading 0).
+      if (p[0] == '0') {
+        return false;
+      }
       row[count++] = static_cast<std::uint8_t>(((p[0] - '0') * 10) + (p[1] - '0'));
       p += 3;
       continue;
@@ -177,7 +205,7 @@ bool parse_distance_row(std::string_view text, std::uint8_t* row, std::size_t wa
       v = (v * 10) + digit;
       ++p;
     }
-    if (v > 255 || (p != end && !is_blank(*p)) || count == want) {
+    if (v < kLocalDistance || v > kMaxDistance || (p != end && !is_blank(*p)) || count == want) {
       return false;
     }
     row[count++] = static_cast<std::uint8_t>(v);
@@ -185,31 +213,44 @@ bool parse_distance_row(std::string_view text, std::uint8_t* row, std::size_t wa
 }
 
 // A captured root: plain files, lists parsed with parse_id_list.
-SysfsData read_root_sysfs(const fs::path& root) {
+SysfsData read_root_sysfs(const fs::path& root, const FileReader& read_file) {
   SysfsData d;
+  d.fix = "recapture the root with 'zonelens capture' on the machine";
   const fs::path nodes = root / "sys/devices/system/node";
   constexpr std::string_view kFix = "capture /sys/devices/system/node into the root";
-  auto list = [&](const fs::path& file) {
-    const std::string text = read_text_file(file, kFix);
-    auto ids = parse_id_list(text);
+  auto list = [&](const fs::path& file, int limit) {
+    const std::string text = read_file(file, kFix);
+    auto ids = parse_id_list(text, limit);
     if (!ids) {
-      throw InputError(file.string() + ": '" + first_line(text) +
-                       "' is not a node or cpu list: recapture the file");
+      throw InputError(
+          file.string() + ": '" + first_line(text).substr(0, 80) + "' is not a " +
+          (limit == kMaxCpus ? "CPU list with ids below 8192" : "node list with ids below 1024") +
+          ": recapture the file");
     }
     return std::move(*ids);
   };
-  d.states.possible = list(nodes / "possible");
-  d.states.online = list(nodes / "online");
-  d.states.memory = list(nodes / "has_memory");
-  d.states.normal_memory = list(nodes / "has_normal_memory");
-  d.states.cpu = list(nodes / "has_cpu");
+  // Every running kernel has a possible and an online node.
+  auto states = [&](const fs::path& file) {
+    auto ids = list(file, kMaxNumnodes);
+    if (ids.empty()) {
+      throw InputError(file.string() +
+                       " is empty, but a running kernel always has a node there: recapture the "
+                       "file");
+    }
+    return ids;
+  };
+  d.states.possible = states(nodes / "possible");
+  d.states.online = states(nodes / "online");
+  d.states.memory = list(nodes / "has_memory", kMaxNumnodes);
+  d.states.normal_memory = list(nodes / "has_normal_memory", kMaxNumnodes);
+  d.states.cpu = list(nodes / "has_cpu", kMaxNumnodes);
   const std::size_t n_online = d.states.online.size();
   d.cpus_of_online.reserve(n_online);
   for (const int id : d.states.online) {
     const fs::path dir = nodes / ("node" + std::to_string(id));
-    d.cpus_of_online.push_back(list(dir / "cpulist"));
+    d.cpus_of_online.push_back(list(dir / "cpulist", kMaxCpus));
     const fs::path dist_file = dir / "distance";
-    const std::string text = read_text_file(dist_file, kFix);
+    const std::string text = read_file(dist_file, kFix);
     // Grown row by row: nothing is allocated for rows whose files are missing.
     const std::size_t at = d.root_distances.size();
     d.root_distances.resize(at + n_online);
@@ -221,9 +262,9 @@ SysfsData read_root_sysfs(const fs::path& root) {
     }
   }
   d.zoneinfo_file = (root / "proc/zoneinfo").string();
-  d.zoneinfo = read_text_file(d.zoneinfo_file, "capture /proc/zoneinfo into the root");
-  d.release = first_line(read_text_file(root / "proc/sys/kernel/osrelease",
-                                        "capture /proc/sys/kernel/osrelease into the root"));
+  d.zoneinfo = read_file(d.zoneinfo_file, "capture /proc/zoneinfo into the root");
+  d.release = first_line(read_file(root / "proc/sys/kernel/osrelease",
+                                   "capture /proc/sys/kernel/osrelease into the root"));
   return d;
 }
 
@@ -250,6 +291,7 @@ SysfsData read_live_sysfs() {
         "--topology FILE");
   }
   SysfsData d;
+  d.fix = "report a kernel or libnuma bug";
   const fs::path nodes = "/sys/devices/system/node";
   auto list = [&](const fs::path& file) {
     const std::string text = read_text_file(file, "mount sysfs on /sys");
@@ -316,9 +358,7 @@ fs::path module_dir(const std::optional<fs::path>& root) {
 ModuleState read_module(const std::optional<fs::path>& root) {
   const fs::path dir = module_dir(root);
   if (root) {
-    if (!path_exists(*root)) {
-      throw InputError(root->string() + " not found: pass a captured root directory to --root");
-    }
+    require_root_dir(*root);
     if (!path_exists(dir)) {
       throw InputError(dir.string() +
                        " not found: capture the root with the module loaded (copy "
@@ -339,9 +379,13 @@ ModuleState read_module(const std::optional<fs::path>& root) {
   m.dir = dir;
   const fs::path snap = dir / "snapshot";
   const fs::path events = dir / "events";
-  constexpr std::string_view kFix = "load a zonelens module of this version (insmod zonelens.ko)";
-  m.snapshot = parse_snapshot(read_text_file(snap, kFix), snap.string());
-  m.events = parse_event_log(read_text_file(events, kFix), events.string());
+  const std::string_view fix =
+      root ? "capture the root again with the module loaded ('zonelens capture' copies snapshot "
+             "and events)"
+           : "load a zonelens module of this version (insmod zonelens.ko)";
+  m.snapshot = parse_snapshot(read_text_file(snap, fix), snap.string());
+  m.events = parse_event_log(read_text_file(events, fix), events.string());
+  check_event_ids(m.snapshot.header, m.events, events.string());
   return m;
 }
 
@@ -372,17 +416,19 @@ Observation observe_live() {
 }
 
 Observation observe_root(const fs::path& root) {
-  if (!path_exists(root)) {
-    throw InputError(root.string() + " not found: pass a captured root directory to --root");
-  }
+  require_root_dir(root);
   if (path_exists(module_dir(root))) {
     return from_module(read_module(root), "root " + root.string());
   }
   Observation o;
   o.kind = SourceKind::kSysfs;
   o.origin = "root " + root.string();
-  o.topology = assemble(read_root_sysfs(root), root.string());
+  o.topology = read_root_topology(root, read_text_file);
   return o;
+}
+
+Topology read_root_topology(const fs::path& root, const FileReader& read_file) {
+  return assemble(read_root_sysfs(root, read_file), root.string());
 }
 
 Observation observe_topology_file(const fs::path& file) {
@@ -418,9 +464,9 @@ std::vector<ZoneinfoZone> parse_zoneinfo(std::string_view text, const std::strin
                          " is not 'Node N, zone NAME': recapture /proc/zoneinfo");
       }
       const auto nid = io_detail::to_number<int>(tok[1].substr(0, tok[1].size() - 1));
-      if (!nid) {
+      if (!nid || *nid >= kMaxNumnodes || (!out.empty() && out.back().node > *nid)) {
         throw InputError(file + ": line " + std::to_string(lines.number()) +
-                         " has a bad node id: recapture /proc/zoneinfo");
+                         " has a bad node id (below 1024, ascending): recapture /proc/zoneinfo");
       }
       close_block();
       seen = 0;
@@ -459,14 +505,20 @@ std::vector<ZoneinfoZone> parse_zoneinfo(std::string_view text, const std::strin
       continue;
     }
     const auto v = io_detail::to_number<std::uint64_t>(io_detail::trim(rest.substr(8)));
-    if (!v) {
+    if (!v || *v > kMaxPages || (seen & (1 << bit)) != 0) {
       throw InputError(file + ": line " + std::to_string(lines.number()) +
-                       " has a bad page count: recapture /proc/zoneinfo");
+                       " has a bad or repeated page count (at most 2^40 pages, once per zone): "
+                       "recapture /proc/zoneinfo");
     }
     *dst = *v;
     seen |= 1 << bit;
   }
   close_block();
+  if (out.empty()) {
+    throw InputError(file +
+                     ": no 'Node N, zone NAME' block, but every kernel prints its zones there: "
+                     "recapture /proc/zoneinfo");
+  }
   return out;
 }
 

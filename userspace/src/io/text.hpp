@@ -70,11 +70,13 @@ inline void split_blanks(std::string_view line, std::vector<std::string_view>& o
   }
 }
 
-// A whole-token unsigned decimal (or hex with base 16); nullopt unless every character is used.
+// A whole-token unsigned decimal (or hex with base 16); nullopt unless every character is used
+// and the value fits T.
 template <typename T>
 std::optional<T> to_number(std::string_view token, int base = 10) {
   T value{};
-  if (token.empty()) {
+  // Unsigned text only: from_chars would read "-5" into a signed T.
+  if (token.empty() || token.front() == '-') {
     return std::nullopt;
   }
   const auto* first = token.data();

@@ -7,6 +7,7 @@
 
 #include "zonelens/error.hpp"
 #include "zonelens/idlist.hpp"
+#include "zonelens/invariants.hpp"
 #include "zonelens/sources.hpp"
 
 namespace zonelens {
@@ -47,40 +48,46 @@ void only_keys(const json& obj, std::initializer_list<std::string_view> keys,
   }
 }
 
-std::uint64_t pages(const json& v, const std::string& where, const FileError& bad) {
-  if (!v.is_number_unsigned()) {
-    bad(where, "must be a non-negative integer");
+// A page count of at most kMaxPages; `per` pages per unit (kPagesPerMiB for memory_mb).
+std::uint64_t pages(const json& v, const std::string& where, const FileError& bad,
+                    std::uint64_t per = 1) {
+  if (!v.is_number_unsigned() || v.get<std::uint64_t>() > kMaxPages / per) {
+    bad(where, per == 1 ? "must be a page count from 0 to 2^40 (4 PiB of 4 KiB pages)"
+                        : "must be a size in MiB from 0 to 2^32 (4 PiB)");
   }
-  return v.get<std::uint64_t>();
+  return v.get<std::uint64_t>() * per;
 }
 
-int node_id(const json& v, const std::string& where, const FileError& bad) {
-  if (!v.is_number_unsigned() || v.get<std::uint64_t>() >= static_cast<std::uint64_t>(kMaxListId)) {
-    bad(where, "must be a node id (a non-negative integer)");
+// A non-negative integer below `limit` (kMaxNumnodes for node ids, kMaxCpus for CPU ids).
+int small_id(const json& v, const std::string& where, const FileError& bad, int limit) {
+  if (!v.is_number_unsigned() || v.get<std::uint64_t>() >= static_cast<std::uint64_t>(limit)) {
+    bad(where, limit == kMaxCpus ? "must be a CPU id (an integer from 0 to 8191)"
+                                 : "must be a node id (an integer from 0 to 1023)");
   }
   return v.get<int>();
 }
 
 int key_id(const std::string& key, const std::string& where, const FileError& bad) {
-  auto ids = parse_id_list(key);
+  auto ids = parse_id_list(key, kMaxNumnodes);
   if (!ids || ids->size() != 1 || key.find_first_not_of("0123456789") != std::string::npos) {
     bad(where, "key '" + key + "' is not a node id");
   }
   return ids->front();
 }
 
-std::vector<int> id_list(const json& v, const std::string& where, const FileError& bad) {
+std::vector<int> id_list(const json& v, const std::string& where, const FileError& bad, int limit) {
   if (v.is_string()) {
-    auto ids = parse_id_list(v.get<std::string>());
+    auto ids = parse_id_list(v.get<std::string>(), limit);
     if (!ids) {
-      bad(where, "'" + v.get<std::string>() + "' is not a list like \"0-3,8\"");
+      bad(where, "'" + v.get<std::string>().substr(0, 80) +
+                     "' is not a list like \"0-3,8\" of ids below " + std::to_string(limit));
     }
     return std::move(*ids);
   }
   if (v.is_array()) {
     std::vector<int> ids;
     for (const auto& e : v) {
-      ids.push_back(node_id(e, where, bad));
+      ids.push_back(small_id(e, where, bad, limit));
     }
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -96,7 +103,7 @@ Topology parse_topology_json(std::string_view text, const std::string& file) {
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1E999999
     throw InputError(file + ": not valid JSON (" + std::string(e.what()) +
                      "): fix the topology file (docs/topology-file.md)");
   }
@@ -108,7 +115,7 @@ Topology parse_topology_json(std::string_view text, const std::string& file) {
   }
   topo.kernel_release = doc["kernel_release"].get<std::string>();
   if (doc.contains("max_numnodes")) {
-    topo.max_numnodes = node_id(doc["max_numnodes"], "max_numnodes", bad);
+    topo.max_numnodes = small_id(doc["max_numnodes"], "max_numnodes", bad, kMaxNumnodes + 1);
   }
   topo.zone_names = kDefaultZoneNames;
   if (doc.contains("zone_names")) {
@@ -156,12 +163,12 @@ Topology parse_topology_json(std::string_view text, const std::string& file) {
       bad(where, "needs an 'id'");
     }
     Node n;
-    n.id = node_id(jn["id"], where + ".id", bad);
+    n.id = small_id(jn["id"], where + ".id", bad, kMaxNumnodes);
     if (nodes.contains(n.id)) {
       bad(where, "node " + std::to_string(n.id) + " appears twice");
     }
     if (jn.contains("cpus")) {
-      n.cpus = id_list(jn["cpus"], where + ".cpus", bad);
+      n.cpus = id_list(jn["cpus"], where + ".cpus", bad, kMaxCpus);
     }
     if (jn.contains("memory_mb") && jn.contains("zones")) {
       bad(where, "give either 'memory_mb' or 'zones', not both");
@@ -172,7 +179,7 @@ Topology parse_topology_json(std::string_view text, const std::string& file) {
       z.index = normal_index;
       z.name = topo.zone_names[static_cast<std::size_t>(normal_index)];
       z.present = z.managed = z.spanned =
-          pages(jn["memory_mb"], where + ".memory_mb", bad) * kPagesPerMiB;
+          pages(jn["memory_mb"], where + ".memory_mb", bad, kPagesPerMiB);
       given.push_back(z);
     }
     if (jn.contains("zones")) {
@@ -193,7 +200,8 @@ Topology parse_topology_json(std::string_view text, const std::string& file) {
           if (jz.contains("present") || jz.contains("managed") || jz.contains("spanned")) {
             bad(zw, "give either 'memory_mb' or page counts, not both");
           }
-          z.present = z.managed = z.spanned = pages(jz["memory_mb"], zw, bad) * kPagesPerMiB;
+          z.present = z.managed = z.spanned =
+              pages(jz["memory_mb"], zw + ".memory_mb", bad, kPagesPerMiB);
         } else {
           if (!jz.contains("present")) {
             bad(zw, "needs 'present' pages or 'memory_mb'");
@@ -290,6 +298,7 @@ Topology parse_topology_json(std::string_view text, const std::string& file) {
       }
     }
   }
+  check_topology(topo, file, "fix the topology file (docs/topology-file.md)");
   return topo;
 }
 

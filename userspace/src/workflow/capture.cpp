@@ -105,6 +105,34 @@ std::vector<int> node_dirs(const fs::path& dir) {
   return ids;
 }
 
+// Removes what a capture wrote unless it completed: a failed capture leaves no partial root (the
+// directory itself goes when the capture created it).
+class PartialCapture {
+ public:
+  PartialCapture(fs::path dest, bool created) : dest_(std::move(dest)), created_(created) {}
+  PartialCapture(const PartialCapture&) = delete;
+  PartialCapture& operator=(const PartialCapture&) = delete;
+  ~PartialCapture() {
+    if (done_) {
+      return;
+    }
+    std::error_code ec;
+    if (created_) {
+      fs::remove_all(dest_, ec);
+      return;
+    }
+    for (const auto& entry : fs::directory_iterator(dest_, ec)) {
+      fs::remove_all(entry.path(), ec);
+    }
+  }
+  void done() { done_ = true; }
+
+ private:
+  fs::path dest_;
+  bool created_;
+  bool done_ = false;
+};
+
 }  // namespace
 
 CaptureReport capture_tree(const std::optional<fs::path>& source_root, const fs::path& dest) {
@@ -118,7 +146,8 @@ CaptureReport capture_tree(const std::optional<fs::path>& source_root, const fs:
     }
   }
   std::error_code ec;
-  if (fs::exists(dest, ec) && !(fs::is_directory(dest, ec) && fs::is_empty(dest, ec))) {
+  const bool existed = fs::exists(dest, ec);
+  if (existed && !(fs::is_directory(dest, ec) && fs::is_empty(dest, ec))) {
     throw InputError(dest.string() + " exists and is not an empty directory: choose a new path");
   }
   fs::create_directories(dest, ec);
@@ -126,6 +155,7 @@ CaptureReport capture_tree(const std::optional<fs::path>& source_root, const fs:
     throw InputError(dest.string() + ": cannot create: " + ec.message() +
                      ": choose a writable path");
   }
+  PartialCapture partial(dest, !existed);
   Copier copy(src, dest, report);
   const std::string nodes = kNodeDir;
   constexpr std::string_view kSysFix = "capture from a machine with sysfs (or a complete root)";
@@ -170,6 +200,7 @@ CaptureReport capture_tree(const std::optional<fs::path>& source_root, const fs:
                              {"source", src.string()}, {"module", report.module},
                              {"files", report.files},  {"skipped", report.skipped}};
   write_file(dest / "zonelens-capture.json", manifest.dump(2) + "\n");
+  partial.done();
   return report;
 }
 
@@ -202,6 +233,8 @@ void make_tar_gz(const fs::path& dir, const fs::path& archive) {
     }
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::error_code ec;
+    fs::remove(archive, ec);  // no partial archive
     throw InputError(archive.string() +
                      ": tar failed to write the archive: check the path and free space");
   }

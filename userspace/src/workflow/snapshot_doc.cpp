@@ -55,7 +55,7 @@ SnapshotDoc parse_snapshot_doc(std::string_view text, const std::string& file) {
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error&) {
+  } catch (const json::exception&) {  // parse_error, and out_of_range for a number like 1E999999
     throw InputError(file +
                      ": not a complete JSON document (truncated or not a zonelens "
                      "snapshot): take it again with 'zonelens snapshot -o FILE'");

@@ -79,7 +79,17 @@ int execute(const po::variables_map& vm) {
     for (const auto& s : report.skipped) {
       sink.text += "  skipped " + s + "\n";
     }
-    sink.text += "analyse it elsewhere with: zonelens verify --root DIR (unpack archives first)\n";
+    // Suggest only what reads the capture back: verify and show need the module's files.
+    if (!readback.empty()) {
+      sink.text += "it does not read back with --root: see the warning above\n";
+    } else if (report.module) {
+      sink.text +=
+          "analyse it elsewhere with: zonelens verify --root DIR (unpack archives first)\n";
+    } else {
+      sink.text +=
+          "analyse it elsewhere with: zonelens predict --root DIR (unpack archives first); "
+          "verify and show need a capture with the module loaded\n";
+    }
   }
   sink.flush();
   return kExitOk;
