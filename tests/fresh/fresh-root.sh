@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The quick start on a fresh Debian 12: debootstrap a minbase bookworm root with the machine's standard
+# sources (bookworm, bookworm-updates, bookworm-security, from the URIs the machine's apt uses), copy
+# the repository's tracked files into it, and run tests/vm/demo.sh there: install-deps.sh from
+# nothing, the tool and module builds, one guest (hot-add and verify). Proves the dependency list:
+# nothing this machine has installed by hand is visible inside the root.
+#   usage: tests/fresh/fresh-root.sh WORK_DIR      (as root; needs debootstrap)
+set -euo pipefail
+die() { echo "fresh-root: $*" >&2; exit 2; }
+[ $# -eq 1 ] || die "usage: $0 WORK_DIR"
+[ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot)"
+command -v debootstrap >/dev/null || die "debootstrap is missing (apt-get install debootstrap)"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mkdir -p "$1" && cd "$1" && pwd)
+root=$work/root
+uri_of() {
+	apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Created-By: Packages' |
+		awk -v s="$1" '$2 == s { print $1; exit }'
+}
+main_uri=$(uri_of bookworm)
+sec_uri=$(uri_of bookworm-security)
+[ -n "$main_uri" ] && [ -n "$sec_uri" ] || die "the machine's apt has no bookworm and bookworm-security sources to copy"
+rm -rf "$root"
+echo "fresh-root: debootstrap minbase bookworm into $root"
+debootstrap --variant=minbase bookworm "$root" "$main_uri" >"$work/debootstrap.log" 2>&1 ||
+	die "debootstrap failed (see $work/debootstrap.log)"
+rm -f "$root/etc/apt/sources.list"
+cat >"$root/etc/apt/sources.list.d/debian.sources" <<-SRC
+	Types: deb
+	URIs: $main_uri
+	Suites: bookworm bookworm-updates
+	Components: main
+	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+	Types: deb
+	URIs: $sec_uri
+	Suites: bookworm-security
+	Components: main
+	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+mkdir -p "$root/src"
+git -C "$repo" ls-files -z | (cd "$repo" && xargs -0 cp --parents -t "$root/src")
+echo "fresh-root: tests/vm/demo.sh inside the root"
+unshare --mount --propagation private -- sh -c '
+	r=$1
+	mount --rbind /proc "$r/proc" && mount --rbind /sys "$r/sys" && mount --rbind /dev "$r/dev" || exit 2
+	exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		DEBIAN_FRONTEND=noninteractive /bin/bash -c "cd /src && tests/vm/demo.sh"' sh "$root"
