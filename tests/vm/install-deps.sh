@@ -5,7 +5,7 @@
 # the VM tests are unpacked into a cache by tests/vm/fetch-kernels.sh instead.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config python3 cpio xz-utils kmod
-	qemu-system-x86 busybox-static linux-headers-amd64 linux-source-6.12 dkms dwarves mmdebstrap
+	qemu-system-x86 busybox-static linux-headers-amd64 linux-source-6.12 dkms dwarves mmdebstrap debootstrap
 	libnuma-dev libboost-program-options-dev nlohmann-json3-dev googletest libgtest-dev libbenchmark-dev
 	clang-14 libclang-rt-14-dev)
 missing=()
