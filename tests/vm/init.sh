@@ -135,7 +135,12 @@ zlstep() {
 		echo "@@ENDWORKFLOW"
 		[ $rc = 0 ] || fail "zl watch: rc $rc"
 		if [ "$1" = expect-event ]; then
-			ev=$(grep -n "\"event\":\"$2\"" /tmp/watch.jsonl | head -n1 | cut -d: -f1)
+			# EVENT "rebuild": the first event that changed the generation, whatever its type
+			# (mem_online up to 6.16, node_added_first_memory from 6.17 when a node gets its
+			# first memory)
+			pat="\"event\":\"$2\""
+			[ "$2" = rebuild ] && pat='"generation_changed":true'
+			ev=$(grep -n "$pat" /tmp/watch.jsonl | head -n1 | cut -d: -f1)
 			if [ -z "$ev" ]; then
 				fail "zl watch: no $2 event"
 			elif [ "$3" = verified ] && ! tail -n +"$ev" /tmp/watch.jsonl | grep -q '"verified":true'; then
