@@ -370,13 +370,13 @@ def zonelist_order_root_sources(c):
         args = list(base)
         args[2] = s.path
         want, _ = c.expect(args + ["--zonelist-order", "zone"], 0)
-        want_lists = want.split("\n", 2)[2]
+        want_lists = want.split("\n", 3)[3]  # after the header, context and order lines
         cmdline = s.file("proc/cmdline")
         with open(cmdline, "w") as f:
             f.write("BOOT_IMAGE=/vmlinuz ro numa_zonelist_order=Zone quiet\n")
         out, err = c.expect(args, 0, stdout_has=[f"zonelist order: zone ({cmdline} says zone)"],
                             stderr_is="")
-        assert out.split("\n", 2)[2] == want_lists, out
+        assert out.split("\n", 3)[3] == want_lists, out
         # An invalid later value is ignored with a warning, as the kernel does: still zone.
         with open(cmdline, "w") as f:
             f.write("numa_zonelist_order=zone numa_zonelist_order=bogus\n")

@@ -77,27 +77,6 @@ std::string nodes_with_cpus_text(const CpuMap& cpus) {
   return s.empty() ? "none" : s;
 }
 
-RebuildContext context_of_event(const Event& e) {
-  RebuildContext ctx;
-  ctx.kind = RebuildKind::kRuntime;
-  int bound = 0;
-  for (const auto& [nid, list] : e.cpus) {
-    bound = std::max(bound, nid + 1);
-  }
-  // An empty vector means "the topology's masks" to the model: size it even when no node had
-  // CPUs, so that "none" stays none.
-  ctx.nodes_with_cpus.assign(static_cast<std::size_t>(std::max(bound, 1)), false);
-  for (const auto& [nid, list] : e.cpus) {
-    if (nid >= 0 && !list.empty()) {
-      ctx.nodes_with_cpus[static_cast<std::size_t>(nid)] = true;
-    }
-  }
-  if (e.type == EventType::kMemOffline && e.nid) {
-    ctx.still_in_memory = e.nid;  // the model applies it only to eras before 6.7
-  }
-  return ctx;
-}
-
 namespace {
 
 const NodeZonelists* find_lists(const LiveZonelists& lists, NodeId node) {
@@ -188,6 +167,9 @@ DiffReport diff_snapshots(const SnapshotDoc& a, const SnapshotDoc& b, const EraR
   r.generation_a = sa.generation;
   r.generation_b = sb.generation;
   r.kernel_release = sb.header.kernel_release;
+  const ResolvedContext resolved =
+      resolve_context(sb.topology, rules, &sb, &b.events, std::nullopt);
+  r.context = resolved.context;
   r.module_reloaded = a.events.loaded_ns != b.events.loaded_ns ||
                       sb.events.last_seq < sa.events.last_seq || sb.generation < sa.generation;
 
@@ -258,10 +240,9 @@ DiffReport diff_snapshots(const SnapshotDoc& a, const SnapshotDoc& b, const EraR
                 lost_note;
     return r;
   }
-  r.context = context_of_event(*r.cause);
-  const Prediction p = predict(sb.topology, rules, *r.context);
-  r.verdicts = compare_zonelists(sb.zonelists, p.nodes);
-  r.explained = all_match(r.verdicts);
+  r.model_run = true;
+  r.verdicts = resolved.against_live->best().verdicts;
+  r.explained = resolved.against_live->match;
   for (auto& c : r.changes) {
     bool ok = true;
     for (const auto& v : r.verdicts) {

@@ -10,7 +10,7 @@ StateCheck check_state(const Snapshot& snapshot, const EventLog& log, const EraR
   c.generation = snapshot.generation;
   c.fingerprint = snapshot.fingerprint;
   const Verification ver =
-      verify_lists(snapshot.topology, rules, snapshot.zonelists, candidate_contexts(snapshot, log));
+      *resolve_context(snapshot.topology, rules, &snapshot, &log, std::nullopt).against_live;
   c.verified = ver.match;
   c.context = ver.best().candidate.label;
   c.mismatched = ver.mismatched();

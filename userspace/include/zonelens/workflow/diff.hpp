@@ -46,7 +46,9 @@ struct DiffReport {
   std::vector<NodeChange> changes;
   std::optional<Event> cause;  // the last fingerprint-changing event between A and B
   std::string kernel_release;  // the rules the model ran with
-  std::optional<RebuildContext> context;
+  // B's rebuild context (resolve_context on B's snapshot and event log), as verify names it.
+  ContextCandidate context;
+  bool model_run = false;             // the change was checked against the model under `context`
   std::vector<NodeVerdict> verdicts;  // B's lists against the model (empty when not run)
   bool explained = false;
   std::string summary;  // one sentence
@@ -59,7 +61,5 @@ DiffReport diff_snapshots(const SnapshotDoc& a, const SnapshotDoc& b, const EraR
 std::string describe_event(const Event& e);
 // "0,1" of the nodes with CPUs in an event's cpumasks; "none" when empty.
 std::string nodes_with_cpus_text(const CpuMap& cpus);
-// The rebuild context an event's recorded cpumasks describe.
-RebuildContext context_of_event(const Event& e);
 
 }  // namespace zonelens::workflow

@@ -122,6 +122,8 @@ int execute(const po::variables_map& vm) {
                         {"last_seq", b.snapshot.events.last_seq}}},
                       {"kernel", k.release},
                       {"era", std::string(era_name(k.rules.era))},
+                      {"context", r.context.label},
+                      {"context_reason", r.context.reason},
                       {"module_reloaded", r.module_reloaded},
                       {"events", std::move(events)},
                       {"missing_events", r.missing},
@@ -168,9 +170,9 @@ int execute(const po::variables_map& vm) {
       out += "\n    before  " + refs(ta, c.before.fallback) + "\n    after   " +
              refs(tb, c.after.fallback) + "\n";
     }
-    if (r.context) {
+    if (r.model_run) {
       out += "model: kernel " + k.release + " (era " + std::string(era_name(k.rules.era)) +
-             "), runtime rebuild with the cpumasks of event " + std::to_string(r.cause->seq) + "\n";
+             "), context: " + r.context.label + ": " + r.context.reason + "\n";
       for (const auto& v : r.verdicts) {
         if (!v.match()) {
           out += "  node " + std::to_string(v.node) + ": " +

@@ -27,28 +27,17 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   add_json_option(opts);
 }
 
-// The context to explain: --context, else (module present) the one verify finds for the live
-// lists, else boot like predict.
-ContextCandidate choose_context(const po::variables_map& vm, const Observation& o,
-                                const EraRules& rules) {
-  if (const auto given = context_option(vm)) {
-    return explicit_context(*given);
+// The context to explain: resolve_context's, with a note when no context reproduces the live
+// lists.
+ContextCandidate explain_context(const po::variables_map& vm, const Observation& o,
+                                 const EraRules& rules) {
+  const ModuleState* m = o.module ? &*o.module : nullptr;
+  ResolvedContext r = resolve_context(o.topology, rules, m != nullptr ? &m->snapshot : nullptr,
+                                      m != nullptr ? &m->events : nullptr, context_option(vm));
+  if (!r.explains_live()) {
+    r.context.reason += " (note: no context reproduces the live lists; see zonelens verify)";
   }
-  if (!o.module) {
-    ContextCandidate c = explicit_context(RebuildKind::kBoot);
-    c.reason =
-        "the default without the module's event log (pass --context runtime for a "
-        "rebuild with the current CPU masks)";
-    return c;
-  }
-  auto attempts = try_contexts(o.topology, rules, o.module->snapshot.zonelists,
-                               candidate_contexts(o.module->snapshot, o.module->events));
-  if (attempts.back().match) {
-    return attempts.back().candidate;
-  }
-  attempts.front().candidate.reason +=
-      " (note: no context reproduces the live lists; see zonelens verify)";
-  return attempts.front().candidate;
+  return r.context;
 }
 
 json score_json(const CandidateScore& s) {
@@ -144,15 +133,9 @@ int execute(const po::variables_map& vm) {
                      " is not a possible node (possible: " + format_id_list(ids) +
                      "): pass one of them");
   }
-  const ContextCandidate ctx = choose_context(vm, o, k.rules);
+  const ContextCandidate ctx = explain_context(vm, o, k.rules);
   // A hot-added node's lists come from its own build at DIMM add, not from the full rebuild.
-  RebuildContext rebuild = ctx.context;
-  if (std::find(ctx.self_only.begin(), ctx.self_only.end(), node) != ctx.self_only.end()) {
-    rebuild.kind = RebuildKind::kRuntime;
-    rebuild.nodes_with_cpus = ctx.self_only_masks;
-    rebuild.self_only = node;
-  }
-  const Explanation x = explain(o.topology, k.rules, rebuild, node);
+  const Explanation x = explain(o.topology, k.rules, rebuild_of_node(ctx, node), node);
   Output sink;
   std::string& out = sink.text;
   if (json_wanted(vm)) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // zonelens predict: the zonelists the model builds for a topology.
 #include "zonelens/cli.hpp"
+#include "zonelens/verify.hpp"
 
 namespace zonelens::cli {
 namespace {
@@ -15,14 +16,21 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
 }
 
 int execute(const po::variables_map& vm) {
-  const auto kind = context_option(vm).value_or(RebuildKind::kBoot);
+  const auto given = context_option(vm);
   const Observation o = observe(vm);
   KernelChoice k = kernel_choice(vm, o.topology);
   apply_zonelist_order(vm, o.topology, k);
-  RebuildContext ctx;
-  ctx.kind = kind;
-  const Prediction p = predict(o.topology, k.rules, ctx);
-  const std::string_view context = kind == RebuildKind::kBoot ? "boot" : "runtime";
+  // With the module's files: the context of the last rebuild (the one verify finds); without:
+  // boot. --context overrides, and is not compared with the live lists (that is verify's job,
+  // and would run the model twice).
+  const ModuleState* m = o.module && !given ? &*o.module : nullptr;
+  ResolvedContext r = resolve_context(o.topology, k.rules, m != nullptr ? &m->snapshot : nullptr,
+                                      m != nullptr ? &m->events : nullptr, given);
+  if (!r.explains_live()) {
+    r.context.reason += " (note: no context reproduces the live lists; see zonelens verify)";
+  }
+  const Prediction p = predict_candidate(o.topology, k.rules, r.context);
+  const std::string& context = r.context.label;
   Output sink;
   std::string& out = sink.text;
   if (json_wanted(vm)) {
@@ -33,8 +41,11 @@ int execute(const po::variables_map& vm) {
     out += ",\n  \"zone_predicate\": ";
     out += k.rules.zone_predicate == ZonePredicate::kPopulated ? "\"populated\"" : "\"managed\"";
     append_json_zonelist_order(out, k);
-    out += ",\n  \"context\": \"" + std::string(context) + "\",\n  \"source\": \"" +
-           std::string(source_kind_name(o.kind)) + "\",\n  \"origin\": ";
+    out += ",\n  \"context\": ";
+    append_json_string(out, context);
+    out += ",\n  \"context_reason\": ";
+    append_json_string(out, r.context.reason);
+    out += ",\n  \"source\": \"" + std::string(source_kind_name(o.kind)) + "\",\n  \"origin\": ";
     append_json_string(out, o.origin);
     out += ",\n  ";
     append_json_nodes(sink, o.topology, p.nodes);
@@ -42,8 +53,9 @@ int execute(const po::variables_map& vm) {
   } else {
     out += "predicted zonelists for " + k.release + " (era " + std::string(era_name(k.rules.era)) +
            ", " + (k.rules.zone_predicate == ZonePredicate::kPopulated ? "populated" : "managed") +
-           " zones, " + std::string(context) + " rebuild) of " + o.origin + " (" +
+           " zones, " + context + " rebuild) of " + o.origin + " (" +
            std::string(source_kind_name(o.kind)) + ")\n";
+    out += "context: " + context + ": " + r.context.reason + "\n";
     out += zonelist_order_line(k);
     append_text_lists(sink, o.topology, p.nodes, true);
   }

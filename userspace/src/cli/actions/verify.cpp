@@ -23,9 +23,7 @@ int execute(const po::variables_map& vm) {
   apply_zonelist_order(vm, topo, k);
 
   const Verification ver =
-      verify_lists(topo, k.rules, m.snapshot.zonelists,
-                   given ? std::vector<ContextCandidate>{explicit_context(*given)}
-                         : candidate_contexts(m.snapshot, m.events));
+      *resolve_context(topo, k.rules, &m.snapshot, &m.events, given).against_live;
   const std::vector<ContextAttempt>& attempts = ver.attempts;
   const bool found = ver.match;
   const ContextAttempt& best = ver.best();

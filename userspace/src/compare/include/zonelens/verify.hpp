@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Comparing the kernel's live zonelists with the model, and choosing the rebuild context from the
-// module's event log. Pure functions of parsed data (no I/O).
+// Comparing the kernel's live zonelists with the model, and resolving the rebuild context that
+// explains them (resolve_context, the one choice every command makes). Pure functions of parsed
+// data (no I/O).
 #pragma once
 
 #include <cstddef>
@@ -8,45 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "zonelens/context.hpp"
 #include "zonelens/model.hpp"
 #include "zonelens/snapshot.hpp"
 
 namespace zonelens {
-
-// One rebuild context worth trying, and why.
-struct ContextCandidate {
-  std::string label;  // "boot", "runtime", "runtime (current masks)"
-  RebuildContext context;
-  std::string reason;  // one sentence for people
-  // Hot-added nodes whose lists come from their own build at DIMM add
-  // (__try_online_node -> hotadd_init_pgdat -> build_all_zonelists(pgdat): node_load zeroed, only
-  // that node built) and not from `context`'s full rebuild; `self_only_masks` are the nodes with
-  // CPUs those builds saw.
-  std::vector<NodeId> self_only;
-  std::vector<bool> self_only_masks;
-  // The rebuild's CPU masks are not known (it predates the module's event log, or its event left
-  // the ring): when no candidate explains the lists, try_contexts may infer them.
-  bool masks_unknown = false;
-  // Set on a context whose masks were inferred from the lists rather than read from the log.
-  bool inferred = false;
-};
-
-// The contexts that can explain `snapshot`'s lists, most likely first (docs/cli.md, verify):
-// - generation 0 (no rebuild since the module loaded): boot, then runtime with the current masks;
-// - the event that set the current generation is a memory event: runtime with the cpumasks it
-//   recorded (and, for mem_offline, its node as still_in_memory for pre-6.7 kernels), alone;
-// - another event (fp_change, cpu_*): runtime with its masks, runtime now, boot; for fp_change
-//   with hot-added nodes (online, no memory, no CPUs: only add_memory brings such a node online)
-//   also the previous generation's contexts with those nodes' self-only builds laid over;
-// - that event has left the ring: runtime with the current masks, boot.
-std::vector<ContextCandidate> candidate_contexts(const Snapshot& snapshot, const EventLog& log);
-
-// The lists `c` stands for: `c.context`'s full rebuild, then each `c.self_only` node's own build.
-Prediction predict_candidate(const Topology& topo, const EraRules& rules,
-                             const ContextCandidate& c);
-
-// The context given on the command line: boot, or runtime with the topology's current masks.
-ContextCandidate explicit_context(RebuildKind kind);
 
 enum class ListKind { kFallback, kNofallback };
 std::string_view list_kind_name(ListKind k);
@@ -102,6 +69,23 @@ struct Verification {
 // try_contexts on non-empty `candidates`.
 Verification verify_lists(const Topology& topo, const EraRules& rules, const LiveZonelists& live,
                           std::vector<ContextCandidate> candidates);
+
+// The rebuild context a command reports, chosen once for every command (predict, verify,
+// explain, diff, watch):
+// - `given` (--context): that context; compared with the live lists when there are any;
+// - the module's snapshot and event log: candidate_contexts tried against its live lists
+//   (try_contexts): the one that explains them, else the most likely one;
+// - neither: default_context() (boot).
+struct ResolvedContext {
+  ContextCandidate context;                 // the context to report and to predict with
+  std::optional<Verification> against_live;  // set when there were live lists to compare
+  // False when live lists were compared and no context explains them.
+  [[nodiscard]] bool explains_live() const { return !against_live || against_live->match; }
+};
+// `snapshot` and `log`: the module's files, both or neither (nullptr).
+ResolvedContext resolve_context(const Topology& topo, const EraRules& rules,
+                                const Snapshot* snapshot, const EventLog* log,
+                                std::optional<RebuildKind> given);
 
 // Node ids joined by ",", "none" when there are none.
 std::string join_ids(const std::vector<NodeId>& ids);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// Comparing live zonelists with the model (zonelens/verify.hpp).
 #include "zonelens/verify.hpp"
 
 #include <algorithm>
@@ -10,49 +11,6 @@
 namespace zonelens {
 
 namespace {
-
-std::vector<bool> nodes_with_cpus(const CpuMap& cpus, int nr_node_ids) {
-  int bound = nr_node_ids;
-  for (const auto& [nid, list] : cpus) {
-    bound = std::max(bound, nid + 1);
-  }
-  std::vector<bool> out(static_cast<std::size_t>(bound), false);
-  for (const auto& [nid, list] : cpus) {
-    if (nid >= 0 && !list.empty()) {
-      out[static_cast<std::size_t>(nid)] = true;
-    }
-  }
-  return out;
-}
-
-std::string describe(const Event& e) {
-  std::string s = "event " + std::to_string(e.seq) + " (" + std::string(event_type_name(e.type));
-  if (e.nid) {
-    s += " nid " + std::to_string(*e.nid);
-  }
-  if (e.cpu) {
-    s += " cpu " + std::to_string(*e.cpu);
-  }
-  return s + ")";
-}
-
-// Boot, or runtime with the topology's current masks.
-ContextCandidate plain(RebuildKind kind, std::string reason, bool masks_unknown) {
-  ContextCandidate c;
-  c.label = kind == RebuildKind::kBoot ? "boot" : "runtime (current masks)";
-  c.context.kind = kind;
-  c.reason = std::move(reason);
-  c.masks_unknown = masks_unknown;
-  return c;
-}
-
-ContextCandidate runtime_now(std::string reason, bool masks_unknown = false) {
-  return plain(RebuildKind::kRuntime, std::move(reason), masks_unknown);
-}
-
-ContextCandidate boot(std::string reason, bool masks_unknown = false) {
-  return plain(RebuildKind::kBoot, std::move(reason), masks_unknown);
-}
 
 // A runtime context whose CPU masks are inferred from the lists (see try_contexts).
 std::optional<ContextAttempt> infer_masks(const Topology& topo, const EraRules& rules,
@@ -111,109 +69,7 @@ std::optional<ContextAttempt> infer_masks(const Topology& topo, const EraRules& 
   return std::nullopt;
 }
 
-// Nodes online with neither memory nor CPUs: the kernel drops such nodes at boot, so only a DIMM
-// add (add_memory -> __try_online_node) can have brought them online, with a self-only build.
-std::vector<NodeId> hot_added_nodes(const Topology& topo) {
-  std::vector<NodeId> out;
-  for (const auto& n : topo.nodes) {
-    if (n.online && !n.memory && !n.cpu && n.cpus.empty()) {
-      out.push_back(n.id);
-    }
-  }
-  return out;
-}
-
-// The contexts that explain generation `gen` (full rebuilds only).
-std::vector<ContextCandidate> full_rebuild_contexts(const Snapshot& snapshot, const EventLog& log,
-                                                    std::uint64_t gen);
-
 }  // namespace
-
-Prediction predict_candidate(const Topology& topo, const EraRules& rules,
-                             const ContextCandidate& c) {
-  Prediction p = predict(topo, rules, c.context);
-  for (const NodeId k : c.self_only) {
-    RebuildContext own;
-    own.kind = RebuildKind::kRuntime;
-    own.nodes_with_cpus = c.self_only_masks;
-    own.self_only = k;
-    for (auto& built : predict(topo, rules, own).nodes) {
-      if (built.node != k) {
-        continue;
-      }
-      auto at = std::lower_bound(p.nodes.begin(), p.nodes.end(), k,
-                                 [](const NodeZonelists& z, NodeId id) { return z.node < id; });
-      if (at != p.nodes.end() && at->node == k) {
-        *at = std::move(built);
-      } else {
-        p.nodes.insert(at, std::move(built));
-      }
-    }
-  }
-  return p;
-}
-
-ContextCandidate explicit_context(RebuildKind kind) {
-  return kind == RebuildKind::kBoot ? boot("given with --context boot")
-                                    : runtime_now("given with --context runtime");
-}
-
-namespace {
-
-std::vector<ContextCandidate> full_rebuild_contexts(const Snapshot& snapshot, const EventLog& log,
-                                                    std::uint64_t gen) {
-  if (gen == 0) {
-    const std::string why =
-        "no rebuild since the module loaded, so the lists predate the module's event log";
-    return {boot(why, true), runtime_now(why, true)};
-  }
-  const Event* e = log.event_that_set(gen);
-  if (e == nullptr) {
-    const std::string why = "the event that set generation " + std::to_string(gen) +
-                            " has left the event log (" + std::to_string(log.dropped) + " dropped)";
-    return {runtime_now(why, true), boot(why, true)};
-  }
-  ContextCandidate at_event;
-  at_event.label = "runtime (masks of event " + std::to_string(e->seq) + ")";
-  at_event.context.kind = RebuildKind::kRuntime;
-  at_event.context.nodes_with_cpus = nodes_with_cpus(e->cpus, snapshot.header.nr_node_ids);
-  if (is_memory_event(e->type)) {
-    if (e->type == EventType::kMemOffline && e->nid) {
-      at_event.context.still_in_memory = e->nid;
-    }
-    at_event.reason = describe(*e) + " rebuilt the lists (generation " + std::to_string(gen) +
-                      ") with the cpumasks it recorded";
-    return {at_event};
-  }
-  at_event.reason = describe(*e) + " noticed generation " + std::to_string(gen) +
-                    " without a memory event to explain it";
-  return {at_event, runtime_now(at_event.reason), boot(at_event.reason)};
-}
-
-}  // namespace
-
-std::vector<ContextCandidate> candidate_contexts(const Snapshot& snapshot, const EventLog& log) {
-  const std::uint64_t gen = snapshot.generation;
-  std::vector<ContextCandidate> out = full_rebuild_contexts(snapshot, log, gen);
-  const Event* e = gen == 0 ? nullptr : log.event_that_set(gen);
-  const std::vector<NodeId> added = hot_added_nodes(snapshot.topology);
-  if (e == nullptr || e->type != EventType::kFpChange || added.empty()) {
-    return out;
-  }
-  const std::string nodes = join_ids(added);
-  for (ContextCandidate base : full_rebuild_contexts(snapshot, log, gen - 1)) {
-    base.label += " + self-only build of node " + nodes;
-    base.reason = "hot-added node " + nodes +
-                  " (online, no memory, no CPUs) built its own lists "
-                  "at DIMM add (" +
-                  describe(*e) + " noticed it); the other nodes keep generation " +
-                  std::to_string(gen - 1) + ": " + base.reason;
-    base.self_only = added;
-    base.self_only_masks = nodes_with_cpus(e->cpus, snapshot.header.nr_node_ids);
-    out.push_back(std::move(base));
-  }
-  return out;
-}
 
 std::string_view list_kind_name(ListKind k) {
   return k == ListKind::kFallback ? "fallback" : "nofallback";
