@@ -174,9 +174,11 @@ int execute(const po::variables_map& vm) {
     out += "compare " + side_text(from) + " -> " + side_text(to) + " on " + o.origin + ", " +
            context + " rebuild\n";
     for (const auto& n : cmp.nodes) {
-      if (!n.order_changed && !n.lists_changed) {
-        out +=
-            "node " + std::to_string(n.node) + ": unchanged (order " + order_text(n.from) + ")\n";
+      if (!n.lists_changed) {
+        out += "node " + std::to_string(n.node) + ": unchanged (order " + order_text(n.from) +
+               (n.order_changed ? ", printed as " + order_text(n.to) + "; the lists are the same"
+                                : "") +
+               ")\n";
         continue;
       }
       out += "node " + std::to_string(n.node) + ": changes\n    order    " + order_text(n.from) +

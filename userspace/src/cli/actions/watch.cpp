@@ -78,6 +78,7 @@ int execute(const po::variables_map& vm) {
   ModuleState m = read_module(root);
   const KernelChoice k = kernel_choice(vm, m.snapshot.topology);
 
+  // Before the start line: whoever sees that line may signal (tests/workflow/cli_test.sh does).
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
