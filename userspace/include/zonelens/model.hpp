@@ -106,7 +106,6 @@ std::optional<EraRules> rules_for_release(std::string_view release);
 [[nodiscard]] bool era_builds_possible_nodes(KernelEra era);   // 5.18+: for_each_node
 [[nodiscard]] bool era_skips_memoryless_local(KernelEra era);  // 6.7+
 [[nodiscard]] bool era_uses_load_counter(KernelEra era);  // <= 5.18: `load` from nr_online_nodes
-[[nodiscard]] bool era_accumulates_load(KernelEra era);   // 5.16+: node_load[n] += ...
 
 // The inputs of find_next_best_node that are fixed during one rebuild.
 struct RebuildFacts {

@@ -103,14 +103,10 @@ struct Event {
   CpuMap cpus;
 };
 
-// The whole `events` file.
-struct EventLog {
+// The whole `events` file: its position fields (the same as a snapshot's `events` line), the
+// load time and the events.
+struct EventLog : EventLogPosition {
   std::uint64_t loaded_ns = 0;
-  std::uint64_t capacity = 0;
-  std::uint64_t first_seq = 0;
-  std::uint64_t last_seq = 0;
-  std::uint64_t dropped = 0;
-  std::uint64_t lost = 0;
   std::uint64_t cpu_overlap = 0;
   std::vector<Event> events;  // ascending seq
 

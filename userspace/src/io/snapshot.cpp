@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "text.hpp"
+#include "topology_builder.hpp"
 #include "zonelens/error.hpp"
 #include "zonelens/idlist.hpp"
 #include "zonelens/invariants.hpp"
@@ -537,29 +538,14 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
   topo.nr_node_ids = h.nr_node_ids;
   topo.max_numnodes = h.max_numnodes;
   topo.zone_names = h.zone_names;
-  std::vector<int> index_of(static_cast<std::size_t>(h.nr_node_ids), -1);
-  topo.nodes.reserve(possible.size());
-  for (const int id : possible) {
-    index_of[static_cast<std::size_t>(id)] = static_cast<int>(topo.nodes.size());
-    Node n;
-    n.id = id;
-    n.has_pgdat = false;
-    topo.nodes.push_back(std::move(n));
-  }
-  auto node_at = [&](int id, std::string_view what) -> Node& {
-    if (id < 0 || id >= h.nr_node_ids || index_of[static_cast<std::size_t>(id)] < 0) {
-      fail(file, std::string(what) + " names node " + std::to_string(id) +
-                     ", which is not possible: read it again, and report a module bug if it "
-                     "persists");
-    }
-    return topo.nodes[static_cast<std::size_t>(index_of[static_cast<std::size_t>(id)])];
-  };
-  for (std::size_t st = 1; st < states.size(); ++st) {
-    for (const int id : *states[st]) {
-      Node& n = node_at(id, "node_states " + std::string(kStateNames[st]));
-      (st == 1 ? n.online : st == 2 ? n.memory : st == 3 ? n.normal_memory : n.cpu) = true;
-    }
-  }
+  TopologyBuilder build(topo, possible, [&file](NodeId id, std::string_view what) {
+    return file + ": " + std::string(what) + " names node " + std::to_string(id) +
+           ", which is not possible: read it again, and report a module bug if it persists";
+  });
+  auto node_at = [&build](int id, std::string_view what) -> Node& { return build.node(id, what); };
+  build.set_states(*states[1], *states[2], *states[3], *states[4],
+                   {"node_states online", "node_states memory", "node_states normal_memory",
+                    "node_states cpu"});
   for (auto& [id, cpus] : cpumasks) {
     node_at(id, "cpumask").cpus = std::move(cpus);
   }
@@ -568,9 +554,7 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
     topo.distance.set(d[0], d[1], d[2]);
   }
   for (auto& [id, z] : zones) {
-    Node& n = node_at(id, "zone");
-    n.has_pgdat = true;
-    n.zones.push_back(std::move(z));
+    build.add_zone(id, std::move(z), "zone");
   }
   s.zonelists.reserve(lists.size());
   for (auto& [id, zl] : lists) {

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "text.hpp"
+#include "topology_builder.hpp"
 #include "zonelens/error.hpp"
 #include "zonelens/idlist.hpp"
 
@@ -114,34 +115,13 @@ Topology assemble(SysfsData d, const std::string& origin) {
                        "/proc/zoneinfo");
     }
   }
-  std::vector<int> index_of(static_cast<std::size_t>(topo.nr_node_ids), -1);
-  topo.nodes.reserve(d.states.possible.size());
-  for (const int id : d.states.possible) {
-    index_of[static_cast<std::size_t>(id)] = static_cast<int>(topo.nodes.size());
-    Node n;
-    n.id = id;
-    n.has_pgdat = false;  // set below for nodes /proc/zoneinfo shows (online pgdats)
-    topo.nodes.push_back(std::move(n));
-  }
-  auto node = [&](int id, std::string_view list) -> Node& {
-    if (id < 0 || id >= topo.nr_node_ids || index_of[static_cast<std::size_t>(id)] < 0) {
-      throw InputError(origin + ": node " + std::to_string(id) + " in '" + std::string(list) +
-                       "' is not a possible node: check the captured files");
-    }
-    return topo.nodes[static_cast<std::size_t>(index_of[static_cast<std::size_t>(id)])];
-  };
-  for (const int id : d.states.online) {
-    node(id, "online").online = true;
-  }
-  for (const int id : d.states.memory) {
-    node(id, "has_memory").memory = true;
-  }
-  for (const int id : d.states.normal_memory) {
-    node(id, "has_normal_memory").normal_memory = true;
-  }
-  for (const int id : d.states.cpu) {
-    node(id, "has_cpu").cpu = true;
-  }
+  TopologyBuilder build(topo, d.states.possible, [&origin](NodeId id, std::string_view list) {
+    return origin + ": node " + std::to_string(id) + " in '" + std::string(list) +
+           "' is not a possible node: check the captured files";
+  });
+  auto node = [&build](int id, std::string_view list) -> Node& { return build.node(id, list); };
+  build.set_states(d.states.online, d.states.memory, d.states.normal_memory, d.states.cpu,
+                   {"online", "has_memory", "has_normal_memory", "has_cpu"});
   topo.distance = DistanceTable(topo.nr_node_ids);
   const auto& online = d.states.online;
   const std::size_t columns = online.size();
@@ -154,9 +134,7 @@ Topology assemble(SysfsData d, const std::string& origin) {
     }
   }
   for (const auto& z : zones) {
-    Node& n = node(z.node, d.zoneinfo_file);
-    n.has_pgdat = true;
-    n.zones.push_back(z.zone);
+    build.add_zone(z.node, z.zone, d.zoneinfo_file);
   }
   check_topology(topo, origin, d.fix);
   return topo;

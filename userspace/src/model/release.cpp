@@ -156,8 +156,5 @@ bool era_uses_load_counter(KernelEra era) {
   return era == KernelEra::kPre414 || era == KernelEra::k414 || era == KernelEra::k516 ||
          era == KernelEra::k518;
 }
-bool era_accumulates_load(KernelEra era) {
-  return era != KernelEra::kPre414 && era != KernelEra::k414;
-}
 
 }  // namespace zonelens
