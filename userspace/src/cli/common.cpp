@@ -140,24 +140,6 @@ void apply_zonelist_order(const po::variables_map& vm, const Topology& topo, Ker
   k.rules.zonelist_order = k.order->order;
 }
 
-std::string zonelist_order_line(const KernelChoice& k) {
-  if (!k.order || !release_has_zone_order(k.version)) {
-    return "";
-  }
-  return "zonelist order: " + std::string(zonelist_order_name(k.order->order)) + " (" +
-         k.order->reason + ")\n";
-}
-
-void append_json_zonelist_order(std::string& out, const KernelChoice& k) {
-  if (!k.order || !release_has_zone_order(k.version)) {
-    return;
-  }
-  out += ",\n  \"zonelist_order\": \"";
-  out += zonelist_order_name(k.order->order);
-  out += R"(", "zonelist_order_reason": )";
-  append_json_string(out, k.order->reason);
-}
-
 std::optional<RebuildKind> context_option(const po::variables_map& vm) {
   if (vm.count("context") == 0) {
     return std::nullopt;
@@ -172,289 +154,39 @@ std::optional<RebuildKind> context_option(const po::variables_map& vm) {
   throw UsageError("--context is boot or runtime, not '" + c + "'");
 }
 
-void append_zoneref(std::string& out, const Topology& topo, const ZoneRef& ref) {
-  std::array<char, 16> buf{};
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), ref.node);
-  out.append(buf.data(), end);
-  out += ':';
-  if (ref.zone_index >= 0 && static_cast<std::size_t>(ref.zone_index) < topo.zone_names.size()) {
-    out += topo.zone_names[static_cast<std::size_t>(ref.zone_index)];
-  } else {
-    const std::string name = zoneref_name(topo, ref);
-    out += name.substr(name.find(':') + 1);
+report::KernelLine kernel_line(const KernelChoice& k) {
+  report::KernelLine line{.release = k.release, .rules = k.rules, .order_reason = std::nullopt};
+  if (k.order && release_has_zone_order(k.version)) {
+    line.order_reason = k.order->reason;
   }
-}
-
-void append_side(std::string& out, const Topology& topo, const std::optional<ZoneRef>& ref,
-                 bool json) {
-  if (!ref) {
-    out += json ? "null" : "(end)";
-    return;
-  }
-  if (json) {
-    out += '"';
-  }
-  append_zoneref(out, topo, *ref);
-  if (json) {
-    out += '"';
-  }
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          std::array<char, 8> buf{};
-          std::snprintf(buf.data(), buf.size(), "\\u%04x", static_cast<unsigned>(c));
-          out += buf.data();
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  return line;
 }
 
 namespace {
 
-// The renderers below copy pre-rendered tokens: every token sits in a fixed-size slot behind its
-// separator, and one fixed-size memcpy per token writes it into room reserved up front (a
-// 1024-node prediction prints 1M zonerefs and 1M node ids).
-constexpr std::size_t kSlot = 32;
-
-// Room for `count` slot copies that each advance the end by at most `widest` bytes: returns the
-// first free byte; give the end back with `finish_room`.
-char* reserve_room(std::string& out, std::size_t count, std::size_t widest) {
-  const std::size_t old = out.size();
-  out.resize(old + (count * widest) + kSlot);
-  return out.data() + old;
-}
-
-void finish_room(std::string& out, const char* end) {
-  out.resize(static_cast<std::size_t>(end - out.data()));
-}
-
-void append_int(std::string& out, int v) {
-  std::array<char, 16> buf{};
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  out.append(buf.data(), end);
-}
-
-// ", N" for the node ids below 4096, in 8-byte slots.
-class IntSlots {
- public:
-  static constexpr std::size_t kIntSlot = 8;
-  static constexpr std::size_t kCount = 4096;
-  static constexpr std::size_t kWidest = 6;  // ", 4095"
-  IntSlots() : bytes_((kCount + 1) * kIntSlot), len_(kCount) {
-    for (std::size_t i = 0; i < kCount; ++i) {
-      std::array<char, 16> buf{};
-      auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), i);
-      char* slot = bytes_.data() + (i * kIntSlot);
-      slot[0] = ',';
-      slot[1] = ' ';
-      const auto n = static_cast<std::size_t>(end - buf.data());
-      std::memcpy(slot + 2, buf.data(), n);
-      len_[i] = static_cast<std::uint8_t>(n + 2);
-    }
-  }
-  // `ids` joined by `sep` (", " or " ").
-  void append(std::string& out, const std::vector<NodeId>& ids, std::string_view sep) const {
-    const std::size_t skip = 2 - sep.size();  // " N" is the tail of ", N"
-    std::size_t i = 0;
-    char* p = reserve_room(out, ids.size(), kWidest);
-    for (; i < ids.size(); ++i) {
-      const auto v = static_cast<std::size_t>(static_cast<unsigned>(ids[i]));
-      if (v >= kCount) {
-        break;
-      }
-      const std::size_t from = i == 0 ? 2 : skip;
-      std::memcpy(p, bytes_.data() + (v * kIntSlot) + from, kIntSlot);
-      p += len_[v] - from;
-    }
-    finish_room(out, p);
-    for (; i < ids.size(); ++i) {
-      if (i != 0) {
-        out += sep;
-      }
-      append_int(out, ids[i]);
-    }
-  }
-
- private:
-  std::vector<char> bytes_;
-  std::vector<std::uint8_t> len_;
-};
-
-const IntSlots& int_slots() {
-  static const IntSlots kSlots;
-  return kSlots;
-}
-
-// Every "N:Zone" token of a topology rendered once, behind its separator, on first use.
-class ZonerefTokens {
- public:
-  ZonerefTokens(const Topology& topo, bool quoted, std::string_view sep)
-      : topo_(topo), quoted_(quoted), sep_(sep) {
-    nodes_ = static_cast<std::size_t>(std::max(topo.nr_node_ids, 0));
-    for (const auto& n : topo.nodes) {
-      nodes_ = std::max(nodes_, static_cast<std::size_t>(n.id) + 1);
-    }
-    zones_ = topo.zone_names.size();
-    // The longest token a slot can take: node id digits, ':', the longest zone name, quotes.
-    std::size_t name = 0;
-    for (const auto& z : topo.zone_names) {
-      name = std::max(name, z.size());
-    }
-    widest_ = sep_.size() + std::to_string(nodes_).size() + 1 + name + (quoted_ ? 2 : 0);
-    if (widest_ <= kSlot) {
-      bytes_.resize((nodes_ * zones_ * kSlot) + kSlot);
-      len_.resize(nodes_ * zones_);
-    }
-  }
-  // `list` joined by the separator.
-  void append(std::string& out, const Zonelist& list) {
-    std::size_t i = 0;
-    if (!bytes_.empty()) {
-      char* p = reserve_room(out, list.size(), widest_);
-      for (; i < list.size(); ++i) {
-        const ZoneRef& ref = list[i];
-        if (!in_table(ref)) {
-          break;
-        }
-        const std::size_t k = (static_cast<std::size_t>(ref.node) * zones_) +
-                              static_cast<std::size_t>(ref.zone_index);
-        if (len_[k] == 0) {
-          fill(k, ref);
-        }
-        const std::size_t from = i == 0 ? sep_.size() : 0;
-        std::memcpy(p, bytes_.data() + (k * kSlot) + from, kSlot);
-        p += len_[k] - from;
-      }
-      finish_room(out, p);
-    }
-    for (; i < list.size(); ++i) {
-      if (i != 0) {
-        out += sep_;
-      }
-      render(out, list[i]);
-    }
-  }
-
- private:
-  [[nodiscard]] bool in_table(const ZoneRef& ref) const {
-    return ref.node >= 0 && static_cast<std::size_t>(ref.node) < nodes_ && ref.zone_index >= 0 &&
-           static_cast<std::size_t>(ref.zone_index) < zones_;
-  }
-  void fill(std::size_t k, const ZoneRef& ref) {
-    std::string t(sep_);
-    render(t, ref);  // at most widest_ <= kSlot bytes: the names are those of topo.zone_names
-    std::memcpy(bytes_.data() + (k * kSlot), t.data(), t.size());
-    len_[k] = static_cast<std::uint8_t>(t.size());
-  }
-  void render(std::string& out, const ZoneRef& ref) const {
-    if (quoted_) {
-      out += '"';
-    }
-    append_zoneref(out, topo_, ref);  // node ids and kernel zone names need no JSON escaping
-    if (quoted_) {
-      out += '"';
-    }
-  }
-  const Topology& topo_;
-  bool quoted_;
-  std::string_view sep_;
-  std::size_t nodes_ = 0;
-  std::size_t zones_ = 0;
-  std::size_t widest_ = 0;
-  std::vector<char> bytes_;        // kSlot per token, then kSlot of padding; empty: no table
-  std::vector<std::uint8_t> len_;  // token length with its separator; 0: not rendered yet
-};
-
-}  // namespace
-
-void append_json_nodes(Output& sink, const Topology& topo,
-                       const std::vector<NodeZonelists>& lists) {
-  std::string& out = sink.text;
-  ZonerefTokens tokens(topo, true, ", ");
-  const IntSlots& ints = int_slots();
-  out += "\"nodes\": [";
-  bool first = true;
-  for (const auto& n : lists) {
-    out += first ? "\n    " : ",\n    ";
-    first = false;
-    out += "{\"node\": ";
-    append_int(out, n.node);
-    out += ", \"fallback\": [";
-    tokens.append(out, n.fallback);
-    out += "], \"nofallback\": [";
-    tokens.append(out, n.nofallback);
-    out += ']';
-    if (!n.node_order.empty()) {
-      out += ", \"node_order\": [";
-      ints.append(out, n.node_order, ", ");
-      out += ']';
-    }
-    out += '}';
-    sink.maybe_flush();
-  }
-  out += lists.empty() ? "]" : "\n  ]";
-}
-
-void append_text_lists(Output& sink, const Topology& topo, const std::vector<NodeZonelists>& lists,
-                       bool with_order) {
-  std::string& out = sink.text;
-  ZonerefTokens tokens(topo, false, " ");
-  const IntSlots& ints = int_slots();
-  for (const auto& n : lists) {
-    out += "node ";
-    append_int(out, n.node);
-    out += '\n';
-    if (with_order) {
-      out += "  order       ";
-      ints.append(out, n.node_order, " ");
-      out += n.node_order.empty() ? "-\n" : "\n";
-    }
-    for (const bool fallback : {true, false}) {
-      const Zonelist& zl = fallback ? n.fallback : n.nofallback;
-      out += fallback ? "  fallback    " : "  nofallback  ";
-      tokens.append(out, zl);
-      out += zl.empty() ? "-\n" : "\n";
-    }
-    sink.maybe_flush();
-  }
-}
-
-Output::~Output() {
-  try {
-    flush();
-  } catch (const InputError&) {
-    // Destructors must not throw; run() flushes explicitly and reports write errors.
-  }
-}
-
-void Output::flush() {
-  std::string_view rest = text;
+void write_stdout(std::string_view rest) {
   while (!rest.empty()) {
     const ssize_t n = ::write(STDOUT_FILENO, rest.data(), rest.size());
     if (n < 0) {
       if (errno == EINTR) {
         continue;
       }
-      text.clear();
       throw InputError("stdout: write failed: check the output pipe or disk");
     }
     rest.remove_prefix(static_cast<std::size_t>(n));
   }
-  text.clear();
+}
+
+}  // namespace
+
+Output::Output() : report::Sink(write_stdout) {}
+
+Output::~Output() {
+  try {
+    flush();
+  } catch (const InputError&) {
+    text.clear();  // destructors must not throw; run() flushes explicitly and reports errors
+  }
 }
 
 }  // namespace zonelens::cli

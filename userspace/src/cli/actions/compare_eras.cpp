@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // zonelens compare-eras --kernel A --kernel B: what changes in the lists when this machine moves
 // from one kernel era to another. (predict takes one --kernel, so this is its own command.)
-#include <nlohmann/json.hpp>
-
 #include "zonelens/cli.hpp"
 #include "zonelens/error.hpp"
 #include "zonelens/workflow/eras.hpp"
 
 namespace zonelens::cli {
 namespace {
-
-using nlohmann::json;
 
 void get_arguments(po::options_description& opts, po::positional_options_description& /*pos*/) {
   opts.add_options()("kernel", po::value<std::vector<std::string>>()->value_name("REL|ERA"),
@@ -62,66 +58,6 @@ Side side_of(const std::string& spec, const EraRules& fallback) {
                    "5.19-6.6");
 }
 
-std::string order_text(const NodeZonelists* n) {
-  if (n == nullptr) {
-    return "(not built)";
-  }
-  std::string s;
-  for (const auto id : n->node_order) {
-    s += (s.empty() ? "" : " ") + std::to_string(id);
-  }
-  return s.empty() ? "-" : s;
-}
-
-std::string list_text(const Topology& topo, const NodeZonelists* n) {
-  if (n == nullptr) {
-    return "(not built)";
-  }
-  std::string s;
-  for (const auto& r : n->fallback) {
-    if (!s.empty()) {
-      s += ' ';
-    }
-    append_zoneref(s, topo, r);
-  }
-  return s.empty() ? "-" : s;
-}
-
-json node_json(const Topology& topo, const NodeZonelists* n) {
-  if (n == nullptr) {
-    return nullptr;
-  }
-  json f = json::array();
-  json nf = json::array();
-  for (const auto& r : n->fallback) {
-    f.push_back(zoneref_name(topo, r));
-  }
-  for (const auto& r : n->nofallback) {
-    nf.push_back(zoneref_name(topo, r));
-  }
-  return {{"node_order", n->node_order}, {"fallback", f}, {"nofallback", nf}};
-}
-
-// The order is named only for sides up to 4.13, so the output of 4.14+ comparisons stays as it
-// was.
-json side_json(const Side& s) {
-  json j = {{"kernel", s.name}, {"era", std::string(era_name(s.rules.era))}};
-  if (release_has_zone_order(s.version)) {
-    j["zonelist_order"] = std::string(zonelist_order_name(s.rules.zonelist_order));
-    j["zonelist_order_reason"] = s.order_reason;
-  }
-  return j;
-}
-
-// "4.9.0 (era <=4.13, zone order)"; as in side_json, only sides up to 4.13 name the order.
-std::string side_text(const Side& s) {
-  std::string t = s.name + " (era " + std::string(era_name(s.rules.era));
-  if (release_has_zone_order(s.version)) {
-    t += ", " + std::string(zonelist_order_name(s.rules.zonelist_order)) + " order";
-  }
-  return t + ")";
-}
-
 int execute(const po::variables_map& vm) {
   const auto specs = vm.count("kernel") != 0 ? vm["kernel"].as<std::vector<std::string>>()
                                              : std::vector<std::string>{};
@@ -153,41 +89,21 @@ int execute(const po::variables_map& vm) {
   }
   RebuildContext ctx;
   ctx.kind = context_option(vm).value_or(RebuildKind::kBoot);
-  const auto cmp = workflow::compare_eras(o.topology, from.rules, to.rules, ctx);
-  const std::string context = ctx.kind == RebuildKind::kBoot ? "boot" : "runtime";
+  auto era_side = [](const Side& side) {
+    return report::EraSide{.name = side.name,
+                           .rules = side.rules,
+                           .names_order = release_has_zone_order(side.version),
+                           .order_reason = side.order_reason};
+  };
+  const report::CompareErasReport rep{
+      .origin = o.origin,
+      .context = ctx.kind == RebuildKind::kBoot ? "boot" : "runtime",
+      .topology = &o.topology,
+      .from = era_side(from),
+      .to = era_side(to),
+      .comparison = workflow::compare_eras(o.topology, from.rules, to.rules, ctx)};
   Output sink;
-  std::string& out = sink.text;
-  if (json_wanted(vm)) {
-    json nodes = json::array();
-    for (const auto& n : cmp.nodes) {
-      nodes.push_back({{"node", n.node},
-                       {"order_changed", n.order_changed},
-                       {"lists_changed", n.lists_changed},
-                       {"from", node_json(o.topology, n.from)},
-                       {"to", node_json(o.topology, n.to)}});
-    }
-    const json doc = {{"source", o.origin},       {"context", context},
-                      {"from", side_json(from)},  {"to", side_json(to)},
-                      {"changed", cmp.changed()}, {"nodes", std::move(nodes)}};
-    out += doc.dump(2) + "\n";
-  } else {
-    out += "compare " + side_text(from) + " -> " + side_text(to) + " on " + o.origin + ", " +
-           context + " rebuild\n";
-    for (const auto& n : cmp.nodes) {
-      if (!n.lists_changed) {
-        out += "node " + std::to_string(n.node) + ": unchanged (order " + order_text(n.from) +
-               (n.order_changed ? ", printed as " + order_text(n.to) + "; the lists are the same"
-                                : "") +
-               ")\n";
-        continue;
-      }
-      out += "node " + std::to_string(n.node) + ": changes\n    order    " + order_text(n.from) +
-             "  ->  " + order_text(n.to) + "\n    from     " + list_text(o.topology, n.from) +
-             "\n    to       " + list_text(o.topology, n.to) + "\n";
-    }
-    out += "result: " + std::to_string(cmp.changed()) + " of " + std::to_string(cmp.nodes.size()) +
-           " nodes change\n";
-  }
+  report::render(sink, rep, json_wanted(vm));
   sink.flush();
   return kExitOk;
 }

@@ -29,36 +29,14 @@ int execute(const po::variables_map& vm) {
   if (!r.explains_live()) {
     r.context.reason += " (note: no context reproduces the live lists; see zonelens verify)";
   }
-  const Prediction p = predict_candidate(o.topology, k.rules, r.context);
-  const std::string& context = r.context.label;
+  const report::PredictReport rep{.kernel = kernel_line(k),
+                                  .context = r.context,
+                                  .source = std::string(source_kind_name(o.kind)),
+                                  .origin = o.origin,
+                                  .topology = &o.topology,
+                                  .prediction = predict_candidate(o.topology, k.rules, r.context)};
   Output sink;
-  std::string& out = sink.text;
-  if (json_wanted(vm)) {
-    out += "{\n  \"kernel\": ";
-    append_json_string(out, k.release);
-    out += ",\n  \"era\": ";
-    append_json_string(out, era_name(k.rules.era));
-    out += ",\n  \"zone_predicate\": ";
-    out += k.rules.zone_predicate == ZonePredicate::kPopulated ? "\"populated\"" : "\"managed\"";
-    append_json_zonelist_order(out, k);
-    out += ",\n  \"context\": ";
-    append_json_string(out, context);
-    out += ",\n  \"context_reason\": ";
-    append_json_string(out, r.context.reason);
-    out += ",\n  \"source\": \"" + std::string(source_kind_name(o.kind)) + "\",\n  \"origin\": ";
-    append_json_string(out, o.origin);
-    out += ",\n  ";
-    append_json_nodes(sink, o.topology, p.nodes);
-    out += "\n}\n";
-  } else {
-    out += "predicted zonelists for " + k.release + " (era " + std::string(era_name(k.rules.era)) +
-           ", " + (k.rules.zone_predicate == ZonePredicate::kPopulated ? "populated" : "managed") +
-           " zones, " + context + " rebuild) of " + o.origin + " (" +
-           std::string(source_kind_name(o.kind)) + ")\n";
-    out += "context: " + context + ": " + r.context.reason + "\n";
-    out += zonelist_order_line(k);
-    append_text_lists(sink, o.topology, p.nodes, true);
-  }
+  report::render(sink, rep, json_wanted(vm));
   sink.flush();
   return kExitOk;
 }

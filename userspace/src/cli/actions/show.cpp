@@ -12,24 +12,9 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
 
 int execute(const po::variables_map& vm) {
   const ModuleState m = read_module_state(vm);
-  const Snapshot& s = m.snapshot;
+  const report::ShowReport r{.snapshot = &m.snapshot, .dir = m.dir.string()};
   Output sink;
-  std::string& out = sink.text;
-  if (json_wanted(vm)) {
-    out += "{\n  \"kernel\": ";
-    append_json_string(out, s.header.kernel_release);
-    out += ",\n  \"source\": \"module\",\n  \"module_version\": ";
-    append_json_string(out, s.header.module_version);
-    out += ",\n  \"fingerprint\": \"" + format_fingerprint(s.fingerprint) + "\"";
-    out += ",\n  \"generation\": " + std::to_string(s.generation) + ",\n  ";
-    append_json_nodes(sink, s.topology, s.zonelists);
-    out += "\n}\n";
-  } else {
-    out += "zonelists of " + s.header.kernel_release + " (module " + s.header.module_version +
-           ", " + m.dir.string() + ", generation " + std::to_string(s.generation) +
-           ", fingerprint " + format_fingerprint(s.fingerprint) + ")\n";
-    append_text_lists(sink, s.topology, s.zonelists, false);
-  }
+  report::render(sink, r, json_wanted(vm));
   sink.flush();
   return kExitOk;
 }

@@ -22,88 +22,17 @@ int execute(const po::variables_map& vm) {
   KernelChoice k = kernel_choice(vm, topo);
   apply_zonelist_order(vm, topo, k);
 
-  const Verification ver =
-      *resolve_context(topo, k.rules, &m.snapshot, &m.events, given).against_live;
-  const std::vector<ContextAttempt>& attempts = ver.attempts;
-  const bool found = ver.match;
-  const ContextAttempt& best = ver.best();
-  const std::size_t differing = ver.mismatched().size();
-  const bool json = json_wanted(vm);
+  const report::VerifyReport rep{
+      .kernel = kernel_line(k),
+      .dir = m.dir.string(),
+      .generation = m.snapshot.generation,
+      .fingerprint = m.snapshot.fingerprint,
+      .topology = &topo,
+      .verification = *resolve_context(topo, k.rules, &m.snapshot, &m.events, given).against_live};
   Output sink;
-  std::string& out = sink.text;
-  if (json) {
-    out += "{\n  \"kernel\": ";
-    append_json_string(out, k.release);
-    out += ",\n  \"era\": ";
-    append_json_string(out, era_name(k.rules.era));
-    append_json_zonelist_order(out, k);
-    out += ",\n  \"generation\": " + std::to_string(m.snapshot.generation);
-    out += ",\n  \"fingerprint\": \"" + format_fingerprint(m.snapshot.fingerprint) + "\"";
-    out += ",\n  \"context\": ";
-    append_json_string(out, best.candidate.label);
-    out += ",\n  \"context_reason\": ";
-    append_json_string(out, best.candidate.reason);
-    out += ",\n  \"context_inferred\": ";
-    out += best.candidate.inferred ? "true" : "false";
-    out += ",\n  \"contexts_tried\": [";
-    for (std::size_t i = 0; i < attempts.size(); ++i) {
-      out += i == 0 ? "{\"context\": " : ", {\"context\": ";
-      append_json_string(out, attempts[i].candidate.label);
-      out += attempts[i].match ? R"(, "result": "match"})" : R"(, "result": "mismatch"})";
-    }
-    out += "],\n  \"result\": ";
-    out += found ? "\"match\"" : "\"mismatch\"";
-    out += ",\n  \"nodes\": [";
-    for (std::size_t i = 0; i < best.verdicts.size(); ++i) {
-      const auto& v = best.verdicts[i];
-      out += i == 0 ? "\n    " : ",\n    ";
-      out += "{\"node\": " + std::to_string(v.node) + ", \"status\": ";
-      if (v.match()) {
-        out += "\"match\"}";
-        continue;
-      }
-      const auto& d = *v.difference;
-      out += R"("mismatch", "list": ")";
-      out += list_kind_name(d.list);
-      out += R"(", "position": )" + std::to_string(d.position) + R"(, "live": )";
-      append_side(out, topo, d.live, true);
-      out += ", \"predicted\": ";
-      append_side(out, topo, d.predicted, true);
-      out += '}';
-    }
-    out += best.verdicts.empty() ? "]\n}\n" : "\n  ]\n}\n";
-  } else {
-    out += "verify " + m.dir.string() + " (generation " + std::to_string(m.snapshot.generation) +
-           ") against " + k.release + " (era " + std::string(era_name(k.rules.era)) + ")\n";
-    out += zonelist_order_line(k);
-    out += "context: " + best.candidate.label + ": " + best.candidate.reason + "\n";
-    if (attempts.size() > 1 || !found) {
-      for (const auto& a : attempts) {
-        out += "  tried " + a.candidate.label + ": " + (a.match ? "explains" : "does not explain") +
-               " the lists\n";
-      }
-    }
-    for (const auto& v : best.verdicts) {
-      out += "node " + std::to_string(v.node) + ": ";
-      if (v.match()) {
-        out += "match\n";
-        continue;
-      }
-      const auto& d = *v.difference;
-      out += "mismatch at " + std::string(list_kind_name(d.list)) + "[" +
-             std::to_string(d.position) + "]: live ";
-      append_side(out, topo, d.live, false);
-      out += ", predicted ";
-      append_side(out, topo, d.predicted, false);
-      out += '\n';
-    }
-    out += found ? "result: match (" + std::to_string(best.verdicts.size()) + " nodes)\n"
-                 : "result: mismatch (" + std::to_string(differing) + " of " +
-                       std::to_string(best.verdicts.size()) + " nodes differ" +
-                       (attempts.size() > 1 ? ", no context explains the lists" : "") + ")\n";
-  }
+  report::render(sink, rep, json_wanted(vm));
   sink.flush();
-  return found ? kExitOk : kExitMismatch;
+  return rep.verification.match ? kExitOk : kExitMismatch;
 }
 
 const Action kAction{"verify",

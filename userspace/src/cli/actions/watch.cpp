@@ -6,7 +6,6 @@
 #include <chrono>
 #include <csignal>
 #include <ctime>
-#include <nlohmann/json.hpp>
 
 #include "zonelens/cli.hpp"
 #include "zonelens/error.hpp"
@@ -15,8 +14,6 @@
 
 namespace zonelens::cli {
 namespace {
-
-using nlohmann::json;
 
 volatile std::sig_atomic_t g_stop =
     0;  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
@@ -35,27 +32,11 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   add_json_option(opts);
 }
 
-json check_json(const workflow::StateCheck& c) {
-  return {{"generation", c.generation},       {"fingerprint", format_fingerprint(c.fingerprint)},
-          {"verified", c.verified},           {"context", c.context},
-          {"mismatched_nodes", c.mismatched}, {"stale", !c.stale_nodes.empty()},
-          {"stale_nodes", c.stale_nodes}};
-}
-
-std::string check_text(const workflow::StateCheck& c) {
-  std::string s = "generation " + std::to_string(c.generation) + ": ";
-  s += c.verified ? "verified (" + c.context + ")"
-                  : "MISMATCH on nodes " + join_ids(c.mismatched) + " (" + c.context + ")";
-  s += c.stale_nodes.empty()
-           ? "; up to date"
-           : "; stale: nodes " + join_ids(c.stale_nodes) + " would move at the next rebuild";
-  return s;
-}
-
-void emit(Output& sink, bool as_json, const json& j, const std::string& text) {
-  sink.text += as_json ? j.dump() : text;
-  sink.text += '\n';
-  sink.flush();  // one line per event, as it happens
+// One record, as it happens.
+template <typename Record>
+void emit(Output& sink, bool as_json, const Record& r) {
+  report::render(sink, r, as_json);
+  sink.flush();
 }
 
 int execute(const po::variables_map& vm) {
@@ -90,13 +71,8 @@ int execute(const po::variables_map& vm) {
   auto state = workflow::check_state(m.snapshot, m.events, k.rules);
   failed = !state.verified;
   emit(sink, as_json,
-       {{"type", "start"},
-        {"dir", dir.string()},
-        {"kernel", k.release},
-        {"last_seq", m.events.last_seq},
-        {"check", check_json(state)}},
-       "watching " + dir.string() + " from seq " + std::to_string(m.events.last_seq) + ", " +
-           check_text(state));
+       report::WatchStart{
+           .dir = dir.string(), .kernel = k.release, .last_seq = m.events.last_seq, .check = state});
   std::uint64_t last_seq = vm["from-start"].as<bool>() ? 0 : m.events.last_seq;
   std::uint64_t generation = vm["from-start"].as<bool>() ? 0 : m.snapshot.generation;
   std::uint64_t loaded_ns = m.events.loaded_ns;
@@ -133,17 +109,14 @@ int execute(const po::variables_map& vm) {
     const EventLog log = parse_event_log(
         read_text_file(events_file, "load the module again (insmod zonelens.ko)"), events_file);
     if (log.loaded_ns != loaded_ns) {
-      emit(sink, as_json, {{"type", "reloaded"}, {"loaded_ns", log.loaded_ns}},
-           "the module was reloaded: following the new event log from its start");
+      emit(sink, as_json, report::WatchReloaded{.loaded_ns = log.loaded_ns});
       loaded_ns = log.loaded_ns;
       last_seq = 0;
       generation = 0;
     }
     const auto fresh = workflow::events_after(log, last_seq);
     if (fresh.missing != 0) {
-      emit(sink, as_json, {{"type", "dropped"}, {"after_seq", last_seq}, {"count", fresh.missing}},
-           std::to_string(fresh.missing) + " events after seq " + std::to_string(last_seq) +
-               " left the ring before they were read");
+      emit(sink, as_json, report::WatchDropped{.after_seq = last_seq, .count = fresh.missing});
     }
     // The state check runs once per batch, on a snapshot read now: with polling, the state
     // between two events of one batch is not observable.
@@ -171,24 +144,13 @@ int execute(const po::variables_map& vm) {
       generation = e.generation;
       last_seq = e.seq;
       const bool with_check = need_check && i == check_at;
-      json j = {{"type", "event"},
-                {"seq", e.seq},
-                {"event", std::string(event_type_name(e.type))},
-                {"description", workflow::describe_event(e)},
-                {"generation", e.generation},
-                {"generation_changed", changed},
-                {"nodes_with_cpus", workflow::nodes_with_cpus_text(e.cpus)},
-                {"check", with_check ? check_json(state) : json(nullptr)}};
-      std::string text = "seq " + std::to_string(e.seq) + " " +
-                         std::string(event_type_name(e.type)) + ": " + workflow::describe_event(e) +
-                         (changed ? ", new generation " + std::to_string(e.generation) : "");
-      if (with_check) {
-        text += "; now " + check_text(state);
-        if (!state.verified) {
-          failed = true;
-        }
+      if (with_check && !state.verified) {
+        failed = true;
       }
-      emit(sink, as_json, j, text);
+      emit(sink, as_json,
+           report::WatchEvent{.event = e,
+                              .generation_changed = changed,
+                              .check = with_check ? std::optional(state) : std::nullopt});
       ++seen;
       if (with_check && !state.verified && fail_fast) {
         why_stop = "fail-fast";
@@ -198,10 +160,7 @@ int execute(const po::variables_map& vm) {
     }
     last_seq = std::max(last_seq, log.last_seq);
   }
-  emit(sink, as_json,
-       {{"type", "stop"}, {"reason", why_stop}, {"events", seen}, {"failed", failed}},
-       "stopped (" + why_stop + ") after " + std::to_string(seen) + " events" +
-           (failed ? ", with a failed verification" : ""));
+  emit(sink, as_json, report::WatchStop{.reason = why_stop, .events = seen, .failed = failed});
   return failed ? kExitMismatch : kExitOk;
 }
 

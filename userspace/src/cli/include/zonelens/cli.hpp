@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "zonelens/model.hpp"
+#include "zonelens/report/reports.hpp"
 #include "zonelens/sources.hpp"
 #include "zonelens/zonelist_order.hpp"
 
@@ -91,48 +92,22 @@ ZonelistOrderChoice zonelist_order_for(const Topology& topo, const KernelVersion
 // The one place predict, verify and explain decide the zonelist order: sets k.order and
 // k.rules.zonelist_order.
 void apply_zonelist_order(const po::variables_map& vm, const Topology& topo, KernelChoice& k);
-// "zonelist order: zone (REASON)\n" for text output of a <= 4.13 kernel, "" otherwise.
-std::string zonelist_order_line(const KernelChoice& k);
-// For a <= 4.13 kernel `,\n  "zonelist_order": "zone", "zonelist_order_reason": "..."`; nothing for
-// 4.14+, whose output stays as it was before zone order was modelled.
-void append_json_zonelist_order(std::string& out, const KernelChoice& k);
+// The kernel line of the reports (report::KernelLine) for this choice.
+report::KernelLine kernel_line(const KernelChoice& k);
 // --context as given; nullopt when absent.
 std::optional<RebuildKind> context_option(const po::variables_map& vm);
 [[nodiscard]] bool json_wanted(const po::variables_map& vm);
 
-// ---- output helpers ----
-// stdout through one buffer that is written out in large chunks (a 1024-node prediction is 20 MB
-// of JSON: never hold it all, never write it line by line).
-class Output {
+// ---- output ----
+// stdout through one report::Sink buffer, written out in large chunks.
+class Output : public report::Sink {
  public:
-  Output() { text.reserve(kChunk + (kChunk / 4)); }
+  Output();
   Output(const Output&) = delete;
   Output& operator=(const Output&) = delete;
+  Output(Output&&) = delete;
+  Output& operator=(Output&&) = delete;
   ~Output();
-  std::string text;
-  // Writes the buffer out once it holds a chunk; call between records.
-  void maybe_flush() {
-    if (text.size() >= kChunk) {
-      flush();
-    }
-  }
-  void flush();
-
- private:
-  static constexpr std::size_t kChunk = std::size_t{1} << 20;
 };
-
-// "N:Zone" without allocating a string per zoneref.
-void append_zoneref(std::string& out, const Topology& topo, const ZoneRef& ref);
-// One side of a list difference: "N:Zone" (quoted with `json`), or past the end of the list
-// "(end)" (`null` with `json`).
-void append_side(std::string& out, const Topology& topo, const std::optional<ZoneRef>& ref,
-                 bool json);
-void append_json_string(std::string& out, std::string_view s);
-// The `"nodes": [...]` array of predict/show --json (no surrounding braces).
-void append_json_nodes(Output& sink, const Topology& topo, const std::vector<NodeZonelists>& lists);
-// The readable table of show/predict.
-void append_text_lists(Output& sink, const Topology& topo, const std::vector<NodeZonelists>& lists,
-                       bool with_order);
 
 }  // namespace zonelens::cli

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// show, predict and verify: the reports built on whole zonelists.
+#include "kernel_line.hpp"
+#include "zonelens/report/lists.hpp"
+#include "zonelens/report/reports.hpp"
+#include "zonelens/zonelist_order.hpp"
+
+namespace zonelens::report {
+
+std::string order_line(const KernelLine& k) {
+  if (!k.order_reason) {
+    return "";
+  }
+  return "zonelist order: " + std::string(zonelist_order_name(k.rules.zonelist_order)) + " (" +
+         *k.order_reason + ")\n";
+}
+
+void order_fields(JsonWriter& w, const KernelLine& k) {
+  if (k.order_reason) {
+    w.field("zonelist_order", zonelist_order_name(k.rules.zonelist_order))
+        .field("zonelist_order_reason", *k.order_reason);
+  }
+}
+
+std::string predicate_text(const KernelLine& k) {
+  return std::string(zone_predicate_name(k.rules.zone_predicate));
+}
+
+void render_text(Sink& sink, const ShowReport& r) {
+  const Snapshot& s = *r.snapshot;
+  sink.text += "zonelists of " + s.header.kernel_release + " (module " +
+               s.header.module_version + ", " + r.dir + ", generation " +
+               std::to_string(s.generation) + ", fingerprint " + format_fingerprint(s.fingerprint) +
+               ")\n";
+  nodes_text(sink, s.topology, s.zonelists, false);
+}
+
+void render_json(Sink& sink, const ShowReport& r) {
+  const Snapshot& s = *r.snapshot;
+  JsonWriter w(sink, JsonWriter::Style::kPretty);
+  w.object()
+      .field("kernel", s.header.kernel_release)
+      .field("source", "module")
+      .field("module_version", s.header.module_version)
+      .field("fingerprint", format_fingerprint(s.fingerprint))
+      .field("generation", s.generation)
+      .key("nodes");
+  nodes_json(w, s.topology, s.zonelists);
+  w.end().finish();
+}
+
+void render_text(Sink& sink, const PredictReport& r) {
+  const KernelLine& k = r.kernel;
+  sink.text += "predicted zonelists for " + k.release + " (era " +
+               std::string(era_name(k.rules.era)) + ", " + predicate_text(k) + " zones, " +
+               r.context.label + " rebuild) of " + r.origin + " (" + r.source + ")\n";
+  sink.text += "context: " + r.context.label + ": " + r.context.reason + "\n";
+  sink.text += order_line(k);
+  nodes_text(sink, *r.topology, r.prediction.nodes, true);
+}
+
+void render_json(Sink& sink, const PredictReport& r) {
+  const KernelLine& k = r.kernel;
+  JsonWriter w(sink, JsonWriter::Style::kPretty);
+  w.object()
+      .field("kernel", k.release)
+      .field("era", era_name(k.rules.era))
+      .field("zone_predicate", predicate_text(k));
+  order_fields(w, k);
+  w.field("context", r.context.label)
+      .field("context_reason", r.context.reason)
+      .field("source", r.source)
+      .field("origin", r.origin)
+      .key("nodes");
+  nodes_json(w, *r.topology, r.prediction.nodes);
+  w.end().finish();
+}
+
+void render_text(Sink& sink, const VerifyReport& r) {
+  const KernelLine& k = r.kernel;
+  const Verification& ver = r.verification;
+  const ContextAttempt& best = ver.best();
+  std::string& out = sink.text;
+  out += "verify " + r.dir + " (generation " + std::to_string(r.generation) + ") against " +
+         k.release + " (era " + std::string(era_name(k.rules.era)) + ")\n";
+  out += order_line(k);
+  out += "context: " + best.candidate.label + ": " + best.candidate.reason + "\n";
+  if (ver.attempts.size() > 1 || !ver.match) {
+    for (const auto& a : ver.attempts) {
+      out += "  tried " + a.candidate.label + ": " + (a.match ? "explains" : "does not explain") +
+             " the lists\n";
+    }
+  }
+  for (const auto& v : best.verdicts) {
+    out += "node " + std::to_string(v.node) + ": ";
+    if (v.match()) {
+      out += "match\n";
+      continue;
+    }
+    const auto& d = *v.difference;
+    out += "mismatch at " + std::string(list_kind_name(d.list)) + "[" +
+           std::to_string(d.position) + "]: live " + side_text(*r.topology, d.live) +
+           ", predicted " + side_text(*r.topology, d.predicted) + "\n";
+    sink.maybe_flush();
+  }
+  out += ver.match ? "result: match (" + std::to_string(best.verdicts.size()) + " nodes)\n"
+                   : "result: mismatch (" + std::to_string(ver.mismatched().size()) + " of " +
+                         std::to_string(best.verdicts.size()) + " nodes differ" +
+                         (ver.attempts.size() > 1 ? ", no context explains the lists" : "") +
+                         ")\n";
+}
+
+void render_json(Sink& sink, const VerifyReport& r) {
+  const KernelLine& k = r.kernel;
+  const Verification& ver = r.verification;
+  const ContextAttempt& best = ver.best();
+  JsonWriter w(sink, JsonWriter::Style::kPretty);
+  w.object().field("kernel", k.release).field("era", era_name(k.rules.era));
+  order_fields(w, k);
+  w.field("generation", r.generation)
+      .field("fingerprint", format_fingerprint(r.fingerprint))
+      .field("context", best.candidate.label)
+      .field("context_reason", best.candidate.reason)
+      .field("context_inferred", best.candidate.inferred)
+      .key("contexts_tried")
+      .array(JsonWriter::Layout::kInline);
+  for (const auto& a : ver.attempts) {
+    w.object(JsonWriter::Layout::kInline)
+        .field("context", a.candidate.label)
+        .field("result", a.match ? "match" : "mismatch")
+        .end();
+  }
+  w.end().field("result", ver.match ? "match" : "mismatch").key("nodes").array();
+  for (const auto& v : best.verdicts) {
+    w.object(JsonWriter::Layout::kInline).field("node", v.node);
+    if (v.match()) {
+      w.field("status", "match").end();
+      continue;
+    }
+    const auto& d = *v.difference;
+    w.field("status", "mismatch").field("list", list_kind_name(d.list)).field("position", d.position);
+    w.key("live");
+    side_json(w, *r.topology, d.live);
+    w.key("predicted");
+    side_json(w, *r.topology, d.predicted);
+    w.end();
+    sink.maybe_flush();
+  }
+  w.end().end().finish();
+}
+
+}  // namespace zonelens::report
