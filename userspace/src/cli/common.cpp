@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <set>
 
@@ -50,6 +51,33 @@ void add_zonelist_order_option(po::options_description& opts) {
                      "the zonelist order of a <= 4.13 kernel, instead of what its command line "
                      "and vm.numa_zonelist_order say: node, zone (refused for 4.14+, which "
                      "removed it) or default (the release's own rule)");
+}
+
+void add_svg_option(po::options_description& opts) {
+  opts.add_options()("svg", po::value<std::string>()->value_name("FILE"),
+                     "also draw every node's fallback list as an SVG picture into FILE (rows "
+                     "nodes, columns positions, cells coloured by distance)");
+}
+
+bool svg_wanted(const po::variables_map& vm) { return vm.count("svg") != 0; }
+
+void write_svg(const po::variables_map& vm, const report::SvgPicture& picture) {
+  if (!svg_wanted(vm)) {
+    return;
+  }
+  const std::string file = vm["svg"].as<std::string>();
+  if (picture.lists->size() > report::kSvgMaxNodes) {
+    throw InputError(file + ": --svg draws at most " + std::to_string(report::kSvgMaxNodes) +
+                     " nodes and this source has " + std::to_string(picture.lists->size()) +
+                     ": use --json for larger machines");
+  }
+  const std::string svg = report::render_svg(picture);
+  std::ofstream f(file, std::ios::binary | std::ios::trunc);
+  f.write(svg.data(), static_cast<std::streamsize>(svg.size()));
+  f.close();
+  if (!f) {
+    throw InputError(file + ": cannot write the picture: pass --svg a path in a writable directory");
+  }
 }
 
 bool json_wanted(const po::variables_map& vm) {

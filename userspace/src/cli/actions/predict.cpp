@@ -13,6 +13,7 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   add_context_option(opts);
   add_zonelist_order_option(opts);
   add_json_option(opts);
+  add_svg_option(opts);
 }
 
 int execute(const po::variables_map& vm) {
@@ -35,6 +36,11 @@ int execute(const po::variables_map& vm) {
                                   .origin = o.origin,
                                   .topology = &o.topology,
                                   .prediction = predict_candidate(o.topology, k.rules, r.context)};
+  write_svg(vm, {.title = "predicted zonelists for " + k.release + " (" + r.context.label +
+                          " rebuild) of " + o.origin,
+                 .topology = &o.topology,
+                 .lists = &rep.prediction.nodes,
+                 .predicted = nullptr});
   Output sink;
   report::render(sink, rep, json_wanted(vm));
   sink.flush();

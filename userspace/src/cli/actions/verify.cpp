@@ -13,6 +13,7 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   add_kernel_option(opts);
   add_zonelist_order_option(opts);
   add_json_option(opts);
+  add_svg_option(opts);
 }
 
 int execute(const po::variables_map& vm) {
@@ -29,6 +30,16 @@ int execute(const po::variables_map& vm) {
       .fingerprint = m.snapshot.fingerprint,
       .topology = &topo,
       .verification = *resolve_context(topo, k.rules, &m.snapshot, &m.events, given).against_live};
+  if (svg_wanted(vm)) {
+    const ContextCandidate& best = rep.verification.best().candidate;
+    const Prediction predicted = predict_candidate(topo, k.rules, best);
+    write_svg(vm, {.title = "live zonelists of " + k.release + " against the model (" +
+                            best.label + "): " +
+                            (rep.verification.match ? "match" : "mismatch"),
+                   .topology = &topo,
+                   .lists = &m.snapshot.zonelists,
+                   .predicted = &predicted.nodes});
+  }
   Output sink;
   report::render(sink, rep, json_wanted(vm));
   sink.flush();

@@ -20,6 +20,7 @@
 
 #include "zonelens/model.hpp"
 #include "zonelens/report/reports.hpp"
+#include "zonelens/report/svg.hpp"
 #include "zonelens/sources.hpp"
 #include "zonelens/zonelist_order.hpp"
 
@@ -64,6 +65,7 @@ void add_topology_option(po::options_description& opts);  // --topology FILE
 void add_kernel_option(po::options_description& opts);    // --kernel REL
 void add_context_option(po::options_description& opts);   // --context boot|runtime
 void add_json_option(po::options_description& opts);      // --json
+void add_svg_option(po::options_description& opts);       // --svg FILE
 void add_zonelist_order_option(
     po::options_description& opts);  // --zonelist-order node|zone|default
 
@@ -97,6 +99,11 @@ report::KernelLine kernel_line(const KernelChoice& k);
 // --context as given; nullopt when absent.
 std::optional<RebuildKind> context_option(const po::variables_map& vm);
 [[nodiscard]] bool json_wanted(const po::variables_map& vm);
+
+// --svg FILE: writes `picture` to FILE (InputError naming FILE when it cannot be written, or when
+// the picture has more than report::kSvgMaxNodes rows). Nothing without --svg.
+void write_svg(const po::variables_map& vm, const report::SvgPicture& picture);
+[[nodiscard]] bool svg_wanted(const po::variables_map& vm);
 
 // ---- output ----
 // stdout through one report::Sink buffer, written out in large chunks.

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "zonelens/report/json.hpp"
+#include "zonelens/report/lists.hpp"
+#include "zonelens/report/svg.hpp"
+
+namespace zonelens::report {
+namespace {
+
+std::string pretty(void (*fill)(JsonWriter&), JsonWriter::Style style = JsonWriter::Style::kPretty) {
+  std::string out;
+  Sink sink([&out](std::string_view s) { out += s; });
+  JsonWriter w(sink, style);
+  fill(w);
+  w.finish();
+  sink.flush();
+  return out;
+}
+
+TEST(JsonWriter, BlockAndInlineContainers) {
+  const std::string got = pretty([](JsonWriter& w) {
+    w.object().field("kernel", "6.12").key("ids").ints({1, 2}).key("rows").array();
+    w.object(JsonWriter::Layout::kInline).field("node", 0).field("ok", true).end();
+    w.object(JsonWriter::Layout::kInline).field("node", 1).key("x").null().end();
+    w.end().key("empty").array().end().end();
+  });
+  EXPECT_EQ(got,
+            "{\n  \"kernel\": \"6.12\",\n  \"ids\": [1, 2],\n  \"rows\": [\n"
+            "    {\"node\": 0, \"ok\": true},\n    {\"node\": 1, \"x\": null}\n  ],\n"
+            "  \"empty\": []\n}\n");
+}
+
+TEST(JsonWriter, CompactHasNoWhitespace) {
+  const std::string got = pretty(
+      [](JsonWriter& w) {
+        w.object().field("type", "stop").key("n").ints({3, 4}).field("reason", "a\"b\n").end();
+      },
+      JsonWriter::Style::kCompact);
+  EXPECT_EQ(got, "{\"type\":\"stop\",\"n\":[3,4],\"reason\":\"a\\\"b\\u000a\"}\n");
+}
+
+TEST(JsonWriter, RefusesAValueWithoutAKey) {
+  std::string out;
+  Sink sink([&out](std::string_view s) { out += s; });
+  JsonWriter w(sink, JsonWriter::Style::kPretty);
+  w.object();
+  EXPECT_THROW(w.value(1), std::logic_error);
+}
+
+Topology two_nodes() {
+  Topology t;
+  t.nr_node_ids = 2;
+  t.zone_names = {"DMA32", "Normal"};
+  t.distance = DistanceTable(2);
+  t.distance.set(0, 0, 10);
+  t.distance.set(0, 1, 21);
+  t.distance.set(1, 0, 21);
+  t.distance.set(1, 1, 10);
+  return t;
+}
+
+TEST(Svg, CellsColouredByDistanceAndMismatchesMarked) {
+  const Topology t = two_nodes();
+  const std::vector<NodeZonelists> live = {
+      {.node = 0, .node_order = {}, .fallback = {{0, 1}, {1, 1}}, .nofallback = {}},
+      {.node = 1, .node_order = {}, .fallback = {{1, 1}, {0, 1}}, .nofallback = {}}};
+  std::vector<NodeZonelists> predicted = live;
+  predicted[1].fallback = {{1, 1}, {0, 0}};
+  const std::string svg =
+      render_svg({.title = "a & b", .topology = &t, .lists = &live, .predicted = &predicted});
+  EXPECT_NE(svg.find(">0:Normal</text>"), std::string::npos);
+  EXPECT_NE(svg.find("a &amp; b"), std::string::npos);
+  EXPECT_NE(svg.find(">10 local</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">21</text>"), std::string::npos);
+  // One mismatch: node 1 position 1.
+  const auto at = svg.find("class=\"mismatch\"");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(svg.find("class=\"mismatch\"", at + 1), std::string::npos);
+  EXPECT_NE(svg.find("node 1 position 1: live 0:Normal, predicted 0:DMA32"), std::string::npos);
+  // Without a prediction nothing is marked.
+  const std::string plain =
+      render_svg({.title = "x", .topology = &t, .lists = &live, .predicted = nullptr});
+  EXPECT_EQ(plain.find("mismatch"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zonelens::report
