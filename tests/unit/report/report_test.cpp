@@ -10,7 +10,8 @@
 namespace zonelens::report {
 namespace {
 
-std::string pretty(void (*fill)(JsonWriter&), JsonWriter::Style style = JsonWriter::Style::kPretty) {
+std::string pretty(void (*fill)(JsonWriter&),
+                   JsonWriter::Style style = JsonWriter::Style::kPretty) {
   std::string out;
   Sink sink([&out](std::string_view s) { out += s; });
   JsonWriter w(sink, style);

@@ -76,7 +76,8 @@ void write_svg(const po::variables_map& vm, const report::SvgPicture& picture) {
   f.write(svg.data(), static_cast<std::streamsize>(svg.size()));
   f.close();
   if (!f) {
-    throw InputError(file + ": cannot write the picture: pass --svg a path in a writable directory");
+    throw InputError(file +
+                     ": cannot write the picture: pass --svg a path in a writable directory");
   }
 }
 

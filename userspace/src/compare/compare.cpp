@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Comparing live zonelists with the model (zonelens/verify.hpp).
-#include "zonelens/verify.hpp"
-
 #include <algorithm>
 #include <bit>
 #include <map>
 #include <optional>
 #include <stdexcept>
+
+#include "zonelens/verify.hpp"
 
 namespace zonelens {
 

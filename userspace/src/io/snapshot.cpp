@@ -543,9 +543,9 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
            ", which is not possible: read it again, and report a module bug if it persists";
   });
   auto node_at = [&build](int id, std::string_view what) -> Node& { return build.node(id, what); };
-  build.set_states(*states[1], *states[2], *states[3], *states[4],
-                   {"node_states online", "node_states memory", "node_states normal_memory",
-                    "node_states cpu"});
+  build.set_states(
+      *states[1], *states[2], *states[3], *states[4],
+      {"node_states online", "node_states memory", "node_states normal_memory", "node_states cpu"});
   for (auto& [id, cpus] : cpumasks) {
     node_at(id, "cpumask").cpus = std::move(cpus);
   }

@@ -28,10 +28,9 @@ std::string predicate_text(const KernelLine& k) {
 
 void render_text(Sink& sink, const ShowReport& r) {
   const Snapshot& s = *r.snapshot;
-  sink.text += "zonelists of " + s.header.kernel_release + " (module " +
-               s.header.module_version + ", " + r.dir + ", generation " +
-               std::to_string(s.generation) + ", fingerprint " + format_fingerprint(s.fingerprint) +
-               ")\n";
+  sink.text += "zonelists of " + s.header.kernel_release + " (module " + s.header.module_version +
+               ", " + r.dir + ", generation " + std::to_string(s.generation) + ", fingerprint " +
+               format_fingerprint(s.fingerprint) + ")\n";
   nodes_text(sink, s.topology, s.zonelists, false);
 }
 
@@ -98,16 +97,15 @@ void render_text(Sink& sink, const VerifyReport& r) {
       continue;
     }
     const auto& d = *v.difference;
-    out += "mismatch at " + std::string(list_kind_name(d.list)) + "[" +
-           std::to_string(d.position) + "]: live " + side_text(*r.topology, d.live) +
-           ", predicted " + side_text(*r.topology, d.predicted) + "\n";
+    out += "mismatch at " + std::string(list_kind_name(d.list)) + "[" + std::to_string(d.position) +
+           "]: live " + side_text(*r.topology, d.live) + ", predicted " +
+           side_text(*r.topology, d.predicted) + "\n";
     sink.maybe_flush();
   }
   out += ver.match ? "result: match (" + std::to_string(best.verdicts.size()) + " nodes)\n"
                    : "result: mismatch (" + std::to_string(ver.mismatched().size()) + " of " +
                          std::to_string(best.verdicts.size()) + " nodes differ" +
-                         (ver.attempts.size() > 1 ? ", no context explains the lists" : "") +
-                         ")\n";
+                         (ver.attempts.size() > 1 ? ", no context explains the lists" : "") + ")\n";
 }
 
 void render_json(Sink& sink, const VerifyReport& r) {
@@ -138,7 +136,9 @@ void render_json(Sink& sink, const VerifyReport& r) {
       continue;
     }
     const auto& d = *v.difference;
-    w.field("status", "mismatch").field("list", list_kind_name(d.list)).field("position", d.position);
+    w.field("status", "mismatch")
+        .field("list", list_kind_name(d.list))
+        .field("position", d.position);
     w.key("live");
     side_json(w, *r.topology, d.live);
     w.key("predicted");

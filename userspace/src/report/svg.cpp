@@ -137,8 +137,8 @@ std::string render_svg(const SvgPicture& p) {
     legend_width += legend_step(d);
   }
   const int title_width = kMargin + (static_cast<int>(p.title.size()) * 9) + kMargin;
-  const int width = std::max({grid_left + (static_cast<int>(columns) * cell_width) + kMargin,
-                              legend_width, title_width});
+  const int width = std::max(
+      {grid_left + (static_cast<int>(columns) * cell_width) + kMargin, legend_width, title_width});
   const int height = kGridTop + (static_cast<int>(rows.size()) * kRowHeight) + kMargin;
 
   std::string s;
@@ -194,9 +194,8 @@ std::string render_svg(const SvgPicture& p) {
       const bool differs = verify && !(live == want);
       const std::string fill =
           live ? colour[topo.distance.at(n.node, live->node)] : std::string("#ffffff");
-      s += "<rect x=\"" + num(cx + 1) + "\" y=\"" + num(y) + "\" width=\"" +
-           num(cell_width - 2) + "\" height=\"" + num(kCellHeight) + "\" fill=\"" + fill +
-           "\" stroke=\"#888888\"/>";
+      s += "<rect x=\"" + num(cx + 1) + "\" y=\"" + num(y) + "\" width=\"" + num(cell_width - 2) +
+           "\" height=\"" + num(kCellHeight) + "\" fill=\"" + fill + "\" stroke=\"#888888\"/>";
       s += "<text x=\"" + num(cx + (cell_width / 2)) + "\" y=\"" + num(y + 13) +
            "\" text-anchor=\"middle\">" + xml_escape(side_text(topo, live)) + "</text>";
       if (differs) {

@@ -165,8 +165,8 @@ void render_text(Sink& sink, const DiffCommandReport& rep) {
       }
     }
   }
-  out += std::string(r.explained ? "result: explained: " : "result: unexplained: ") + r.summary +
-         "\n";
+  out +=
+      std::string(r.explained ? "result: explained: " : "result: unexplained: ") + r.summary + "\n";
 }
 
 namespace {
@@ -240,10 +240,10 @@ void render_text(Sink& sink, const CompareErasReport& r) {
          ", " + r.context + " rebuild\n";
   for (const auto& n : r.comparison.nodes) {
     if (!n.lists_changed) {
-      out += "node " + std::to_string(n.node) + ": unchanged (order " + order_text(n.from) +
-             (n.order_changed ? ", printed as " + order_text(n.to) + "; the lists are the same"
-                              : "") +
-             ")\n";
+      out +=
+          "node " + std::to_string(n.node) + ": unchanged (order " + order_text(n.from) +
+          (n.order_changed ? ", printed as " + order_text(n.to) + "; the lists are the same" : "") +
+          ")\n";
       continue;
     }
     out += "node " + std::to_string(n.node) + ": changes\n    order    " + order_text(n.from) +

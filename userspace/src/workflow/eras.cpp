@@ -7,8 +7,8 @@
 namespace zonelens::workflow {
 
 std::size_t EraComparison::changed() const {
-  return static_cast<std::size_t>(std::count_if(nodes.begin(), nodes.end(),
-                                                [](const auto& n) { return n.lists_changed; }));
+  return static_cast<std::size_t>(
+      std::count_if(nodes.begin(), nodes.end(), [](const auto& n) { return n.lists_changed; }));
 }
 
 EraComparison compare_eras(const Topology& topo, const EraRules& from, const EraRules& to,

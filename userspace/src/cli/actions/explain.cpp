@@ -2,7 +2,6 @@
 // zonelens explain NODE: every find_next_best_node() step of NODE's fallback order, scored.
 #include "zonelens/explain.hpp"
 
-
 #include "zonelens/cli.hpp"
 #include "zonelens/error.hpp"
 #include "zonelens/idlist.hpp"

@@ -14,8 +14,8 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
 int execute(const po::variables_map& vm) {
   const ModuleState m = read_module_state(vm);
   const report::ShowReport r{.snapshot = &m.snapshot, .dir = m.dir.string()};
-  write_svg(vm, {.title = "live zonelists of " + m.snapshot.header.kernel_release + " (" +
-                          r.dir + ", generation " + std::to_string(m.snapshot.generation) + ")",
+  write_svg(vm, {.title = "live zonelists of " + m.snapshot.header.kernel_release + " (" + r.dir +
+                          ", generation " + std::to_string(m.snapshot.generation) + ")",
                  .topology = &m.snapshot.topology,
                  .lists = &m.snapshot.zonelists,
                  .predicted = nullptr});

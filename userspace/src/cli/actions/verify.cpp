@@ -33,9 +33,8 @@ int execute(const po::variables_map& vm) {
   if (svg_wanted(vm)) {
     const ContextCandidate& best = rep.verification.best().candidate;
     const Prediction predicted = predict_candidate(topo, k.rules, best);
-    write_svg(vm, {.title = "live zonelists of " + k.release + " against the model (" +
-                            best.label + "): " +
-                            (rep.verification.match ? "match" : "mismatch"),
+    write_svg(vm, {.title = "live zonelists of " + k.release + " against the model (" + best.label +
+                            "): " + (rep.verification.match ? "match" : "mismatch"),
                    .topology = &topo,
                    .lists = &m.snapshot.zonelists,
                    .predicted = &predicted.nodes});

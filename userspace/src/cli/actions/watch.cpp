@@ -70,9 +70,10 @@ int execute(const po::variables_map& vm) {
   bool failed = false;
   auto state = workflow::check_state(m.snapshot, m.events, k.rules);
   failed = !state.verified;
-  emit(sink, as_json,
-       report::WatchStart{
-           .dir = dir.string(), .kernel = k.release, .last_seq = m.events.last_seq, .check = state});
+  emit(
+      sink, as_json,
+      report::WatchStart{
+          .dir = dir.string(), .kernel = k.release, .last_seq = m.events.last_seq, .check = state});
   std::uint64_t last_seq = vm["from-start"].as<bool>() ? 0 : m.events.last_seq;
   std::uint64_t generation = vm["from-start"].as<bool>() ? 0 : m.snapshot.generation;
   std::uint64_t loaded_ns = m.events.loaded_ns;

@@ -77,7 +77,7 @@ Verification verify_lists(const Topology& topo, const EraRules& rules, const Liv
 //   (try_contexts): the one that explains them, else the most likely one;
 // - neither: default_context() (boot).
 struct ResolvedContext {
-  ContextCandidate context;                 // the context to report and to predict with
+  ContextCandidate context;                  // the context to report and to predict with
   std::optional<Verification> against_live;  // set when there were live lists to compare
   // False when live lists were compared and no context explains them.
   [[nodiscard]] bool explains_live() const { return !against_live || against_live->match; }

@@ -17,8 +17,8 @@ namespace zonelens::report {
 inline constexpr std::size_t kSvgMaxNodes = 256;
 
 struct SvgPicture {
-  std::string title;                          // one line above the grid
-  const Topology* topology = nullptr;         // distances and zone names
+  std::string title;                                      // one line above the grid
+  const Topology* topology = nullptr;                     // distances and zone names
   const std::vector<NodeZonelists>* lists = nullptr;      // the rows, ascending node id
   const std::vector<NodeZonelists>* predicted = nullptr;  // verify: the model's lists, or nullptr
 };
