@@ -53,6 +53,15 @@ void add_zonelist_order_option(po::options_description& opts) {
                      "removed it) or default (the release's own rule)");
 }
 
+void add_model_options(po::options_description& opts) {
+  add_root_option(opts);
+  add_topology_option(opts);
+  add_kernel_option(opts);
+  add_context_option(opts);
+  add_zonelist_order_option(opts);
+  add_json_option(opts);
+}
+
 void add_svg_option(po::options_description& opts) {
   opts.add_options()("svg", po::value<std::string>()->value_name("FILE"),
                      "also draw every node's fallback list as an SVG picture into FILE (rows "
@@ -181,6 +190,18 @@ std::optional<RebuildKind> context_option(const po::variables_map& vm) {
     return RebuildKind::kRuntime;
   }
   throw UsageError("--context is boot or runtime, not '" + c + "'");
+}
+
+ContextCandidate command_context(const po::variables_map& vm, const Observation& o,
+                                 const EraRules& rules) {
+  const auto given = context_option(vm);
+  const ModuleState* m = o.module && !given ? &*o.module : nullptr;
+  ResolvedContext r = resolve_context(o.topology, rules, m != nullptr ? &m->snapshot : nullptr,
+                                      m != nullptr ? &m->events : nullptr, given);
+  if (!r.explains_live()) {
+    r.context.reason += " (note: no context reproduces the live lists; see zonelens verify)";
+  }
+  return r.context;
 }
 
 report::KernelLine kernel_line(const KernelChoice& k) {

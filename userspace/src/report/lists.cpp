@@ -111,18 +111,11 @@ class IntSlots {
   // `ids` joined by `sep` (", " or " ").
   void append(std::string& out, const std::vector<NodeId>& ids, std::string_view sep) const {
     std::size_t i = 0;
-    if (sep != ", " && sep != " ") {  // the slots hold ", N" and its tail " N" only
-      for (; i < ids.size(); ++i) {
-        if (i != 0) {
-          out += sep;
-        }
-        append_int(out, ids[i]);
-      }
-      return;
-    }
-    const std::size_t skip = 2 - sep.size();  // " N" is the tail of ", N"
+    // The slots hold ", N" and its tail " N": another separator takes the loop at the end.
+    const bool slotted = sep == ", " || sep == " ";
+    const std::size_t skip = slotted ? 2 - sep.size() : 0;
     char* p = reserve_room(out, ids.size(), kWidest);
-    for (; i < ids.size(); ++i) {
+    for (; slotted && i < ids.size(); ++i) {
       const auto v = static_cast<std::size_t>(static_cast<unsigned>(ids[i]));
       if (v >= kCount) {
         break;

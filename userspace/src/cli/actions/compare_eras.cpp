@@ -96,16 +96,13 @@ int execute(const po::variables_map& vm) {
                            .order_reason = side.order_reason};
   };
   const report::CompareErasReport rep{
-      .origin = o.origin,
-      .context = ctx.kind == RebuildKind::kBoot ? "boot" : "runtime",
-      .topology = &o.topology,
+      .comparison = workflow::compare_eras(o.topology, from.rules, to.rules, ctx),
       .from = era_side(from),
       .to = era_side(to),
-      .comparison = workflow::compare_eras(o.topology, from.rules, to.rules, ctx)};
-  Output sink;
-  report::render(sink, rep, json_wanted(vm));
-  sink.flush();
-  return kExitOk;
+      .origin = o.origin,
+      .context = ctx.kind == RebuildKind::kBoot ? "boot" : "runtime",
+      .topology = &o.topology};
+  return print_report(vm, rep);
 }
 
 const Action kAction{"compare-eras",

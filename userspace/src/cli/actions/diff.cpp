@@ -36,10 +36,7 @@ int execute(const po::variables_map& vm) {
   const DiffReport r = workflow::diff_snapshots(a, b, k.rules);
   const report::DiffCommandReport rep{
       .kernel = kernel_line(k), .a = {fa, &a}, .b = {fb, &b}, .diff = r};
-  Output sink;
-  report::render(sink, rep, json_wanted(vm));
-  sink.flush();
-  return r.explained ? kExitOk : kExitMismatch;
+  return print_report(vm, rep, r.explained ? kExitOk : kExitMismatch);
 }
 
 const Action kAction{"diff",

@@ -14,25 +14,7 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   opts.add_options()("node", po::value<int>()->value_name("NODE")->required(),
                      "the node whose fallback order to explain (positional)");
   pos.add("node", 1);
-  add_root_option(opts);
-  add_topology_option(opts);
-  add_kernel_option(opts);
-  add_context_option(opts);
-  add_zonelist_order_option(opts);
-  add_json_option(opts);
-}
-
-// The context to explain: resolve_context's, with a note when no context reproduces the live
-// lists.
-ContextCandidate explain_context(const po::variables_map& vm, const Observation& o,
-                                 const EraRules& rules) {
-  const ModuleState* m = o.module ? &*o.module : nullptr;
-  ResolvedContext r = resolve_context(o.topology, rules, m != nullptr ? &m->snapshot : nullptr,
-                                      m != nullptr ? &m->events : nullptr, context_option(vm));
-  if (!r.explains_live()) {
-    r.context.reason += " (note: no context reproduces the live lists; see zonelens verify)";
-  }
-  return r.context;
+  add_model_options(opts);
 }
 
 int execute(const po::variables_map& vm) {
@@ -49,18 +31,15 @@ int execute(const po::variables_map& vm) {
                      " is not a possible node (possible: " + format_id_list(ids) +
                      "): pass one of them");
   }
-  const ContextCandidate ctx = explain_context(vm, o, k.rules);
+  const ContextCandidate ctx = command_context(vm, o, k.rules);
   // A hot-added node's lists come from its own build at DIMM add, not from the full rebuild.
   const report::ExplainReport rep{
+      .explanation = explain(o.topology, k.rules, rebuild_of_node(ctx, node), node),
+      .context = ctx,
       .kernel = kernel_line(k),
       .origin = o.origin,
-      .context = ctx,
-      .topology = &o.topology,
-      .explanation = explain(o.topology, k.rules, rebuild_of_node(ctx, node), node)};
-  Output sink;
-  report::render(sink, rep, json_wanted(vm));
-  sink.flush();
-  return kExitOk;
+      .topology = &o.topology};
+  return print_report(vm, rep);
 }
 
 const Action kAction{"explain",

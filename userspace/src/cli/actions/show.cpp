@@ -19,10 +19,7 @@ int execute(const po::variables_map& vm) {
                  .topology = &m.snapshot.topology,
                  .lists = &m.snapshot.zonelists,
                  .predicted = nullptr});
-  Output sink;
-  report::render(sink, r, json_wanted(vm));
-  sink.flush();
-  return kExitOk;
+  return print_report(vm, r);
 }
 
 const Action kAction{"show", "print the kernel's live zonelists (needs the zonelens module)",

@@ -24,12 +24,12 @@ int execute(const po::variables_map& vm) {
   apply_zonelist_order(vm, topo, k);
 
   const report::VerifyReport rep{
+      .topology = &topo,
+      .verification = *resolve_context(topo, k.rules, &m.snapshot, &m.events, given).against_live,
       .kernel = kernel_line(k),
       .dir = m.dir.string(),
       .generation = m.snapshot.generation,
-      .fingerprint = m.snapshot.fingerprint,
-      .topology = &topo,
-      .verification = *resolve_context(topo, k.rules, &m.snapshot, &m.events, given).against_live};
+      .fingerprint = m.snapshot.fingerprint};
   if (svg_wanted(vm)) {
     const ContextCandidate& best = rep.verification.best().candidate;
     const Prediction predicted = predict_candidate(topo, k.rules, best);
@@ -39,10 +39,7 @@ int execute(const po::variables_map& vm) {
                    .lists = &m.snapshot.zonelists,
                    .predicted = &predicted.nodes});
   }
-  Output sink;
-  report::render(sink, rep, json_wanted(vm));
-  sink.flush();
-  return rep.verification.match ? kExitOk : kExitMismatch;
+  return print_report(vm, rep, rep.verification.match ? kExitOk : kExitMismatch);
 }
 
 const Action kAction{"verify",

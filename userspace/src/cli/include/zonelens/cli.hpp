@@ -66,6 +66,9 @@ void add_kernel_option(po::options_description& opts);    // --kernel REL
 void add_context_option(po::options_description& opts);   // --context boot|runtime
 void add_json_option(po::options_description& opts);      // --json
 void add_svg_option(po::options_description& opts);       // --svg FILE
+// The model's inputs of predict and explain: --root, --topology, --kernel, --context,
+// --zonelist-order and --json.
+void add_model_options(po::options_description& opts);
 void add_zonelist_order_option(
     po::options_description& opts);  // --zonelist-order node|zone|default
 
@@ -96,6 +99,11 @@ ZonelistOrderChoice zonelist_order_for(const Topology& topo, const KernelVersion
 void apply_zonelist_order(const po::variables_map& vm, const Topology& topo, KernelChoice& k);
 // The kernel line of the reports (report::KernelLine) for this choice.
 report::KernelLine kernel_line(const KernelChoice& k);
+// The rebuild context predict and explain report: resolve_context with the module's files when
+// the source has them and --context is not given (its reason notes when no context reproduces
+// the live lists); --context as given, not compared with the live lists; else boot.
+ContextCandidate command_context(const po::variables_map& vm, const Observation& o,
+                                 const EraRules& rules);
 // --context as given; nullopt when absent.
 std::optional<RebuildKind> context_option(const po::variables_map& vm);
 [[nodiscard]] bool json_wanted(const po::variables_map& vm);
@@ -116,5 +124,14 @@ class Output : public report::Sink {
   Output& operator=(Output&&) = delete;
   ~Output();
 };
+
+// Renders `r` to stdout (its JSON renderer with --json, else its text one); returns `exit_code`.
+template <typename Report>
+int print_report(const po::variables_map& vm, const Report& r, int exit_code = kExitOk) {
+  Output sink;
+  report::render(sink, r, json_wanted(vm));
+  sink.flush();
+  return exit_code;
+}
 
 }  // namespace zonelens::cli

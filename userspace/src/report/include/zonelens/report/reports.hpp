@@ -50,22 +50,22 @@ void render_text(Sink& sink, const PredictReport& r);
 void render_json(Sink& sink, const PredictReport& r);
 
 struct VerifyReport {
+  const Topology* topology = nullptr;
+  Verification verification;
   KernelLine kernel;
   std::string dir;
   std::uint64_t generation = 0;
   std::uint64_t fingerprint = 0;
-  const Topology* topology = nullptr;
-  Verification verification;
 };
 void render_text(Sink& sink, const VerifyReport& r);
 void render_json(Sink& sink, const VerifyReport& r);
 
 struct ExplainReport {
+  Explanation explanation;
+  ContextCandidate context;
   KernelLine kernel;
   std::string origin;
-  ContextCandidate context;
   const Topology* topology = nullptr;
-  Explanation explanation;
 };
 void render_text(Sink& sink, const ExplainReport& r);
 void render_json(Sink& sink, const ExplainReport& r);
@@ -90,11 +90,12 @@ struct EraSide {
   std::string order_reason;
 };
 struct CompareErasReport {
+  workflow::EraComparison comparison;
+  EraSide from;
+  EraSide to;
   std::string origin;
   std::string context;  // "boot" / "runtime"
   const Topology* topology = nullptr;
-  EraSide from, to;
-  workflow::EraComparison comparison;
 };
 void render_text(Sink& sink, const CompareErasReport& r);
 void render_json(Sink& sink, const CompareErasReport& r);
