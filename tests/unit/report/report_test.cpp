@@ -77,9 +77,9 @@ TEST(Svg, CellsColouredByDistanceAndMismatchesMarked) {
   EXPECT_NE(svg.find(">10 local</text>"), std::string::npos);
   EXPECT_NE(svg.find(">21</text>"), std::string::npos);
   // One mismatch: node 1 position 1.
-  const auto at = svg.find("class=\"mismatch\"");
+  const auto at = svg.find("class='mismatch'");
   ASSERT_NE(at, std::string::npos);
-  EXPECT_EQ(svg.find("class=\"mismatch\"", at + 1), std::string::npos);
+  EXPECT_EQ(svg.find("class='mismatch'", at + 1), std::string::npos);
   EXPECT_NE(svg.find("node 1 position 1: live 0:Normal, predicted 0:DMA32"), std::string::npos);
   // Without a prediction nothing is marked.
   const std::string plain =

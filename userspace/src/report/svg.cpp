@@ -143,38 +143,37 @@ std::string render_svg(const SvgPicture& p) {
 
   std::string s;
   s += R"(<?xml version="1.0" encoding="UTF-8"?>)";
-  s += "\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(width) + "\" height=\"" +
-       num(height) + "\" viewBox=\"0 0 " + num(width) + " " + num(height) +
-       "\" font-family=\"DejaVu Sans Mono, monospace\" font-size=\"11\">\n";
+  s += "\n<svg xmlns='http://www.w3.org/2000/svg' width='" + num(width) + "' height='" +
+       num(height) + "' viewBox='0 0 " + num(width) + " " + num(height) +
+       "' font-family='DejaVu Sans Mono, monospace' font-size='11'>\n";
   s += "<title>" + xml_escape(p.title) + "</title>\n";
-  s += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n";
-  s += "<text x=\"" + num(kMargin) + "\" y=\"" + num(kTitleY) +
-       "\" font-size=\"14\" font-weight=\"bold\">" + xml_escape(p.title) + "</text>\n";
+  s += "<rect width='100%' height='100%' fill='#ffffff'/>\n";
+  s += "<text x='" + num(kMargin) + "' y='" + num(kTitleY) +
+       "' font-size='14' font-weight='bold'>" + xml_escape(p.title) + "</text>\n";
   // Legend.
   int x = kMargin;
-  s += "<g class=\"legend\">\n<text x=\"" + num(x) + "\" y=\"" + num(kLegendY + 11) +
-       "\">distance:</text>\n";
+  s += "<g class='legend'>\n<text x='" + num(x) + "' y='" + num(kLegendY + 11) +
+       "'>distance:</text>\n";
   x += 90;
   for (const auto& [d, fill] : colour) {
-    s += "<rect x=\"" + num(x) + "\" y=\"" + num(kLegendY) + "\" width=\"" + num(kLegendSwatch) +
-         "\" height=\"" + num(kLegendSwatch) + "\" fill=\"" + fill + "\" stroke=\"#555555\"/>";
-    s += "<text x=\"" + num(x + kLegendSwatch + 4) + "\" y=\"" + num(kLegendY + 11) + "\">" +
+    s += "<rect x='" + num(x) + "' y='" + num(kLegendY) + "' width='" + num(kLegendSwatch) +
+         "' height='" + num(kLegendSwatch) + "' fill='" + fill + "' stroke='#555555'/>";
+    s += "<text x='" + num(x + kLegendSwatch + 4) + "' y='" + num(kLegendY + 11) + "'>" +
          legend_label(d) + "</text>\n";
     x += legend_step(d);
   }
   if (verify) {
-    s += "<rect x=\"" + num(x) + "\" y=\"" + num(kLegendY) + "\" width=\"" + num(kLegendSwatch) +
-         "\" height=\"" + num(kLegendSwatch) +
-         "\" fill=\"none\" stroke=\"#d00000\" stroke-width=\"3\"/>";
-    s += "<text x=\"" + num(x + kLegendSwatch + 4) + "\" y=\"" + num(kLegendY + 11) +
-         "\">live differs from the prediction</text>\n";
+    s += "<rect x='" + num(x) + "' y='" + num(kLegendY) + "' width='" + num(kLegendSwatch) +
+         "' height='" + num(kLegendSwatch) + "' fill='none' stroke='#d00000' stroke-width='3'/>";
+    s += "<text x='" + num(x + kLegendSwatch + 4) + "' y='" + num(kLegendY + 11) +
+         "'>live differs from the prediction</text>\n";
   }
   s += "</g>\n";
   // Position numbers.
-  s += "<g class=\"positions\" font-size=\"10\" fill=\"#555555\" text-anchor=\"middle\">\n";
+  s += "<g class='positions' font-size='10' fill='#555555' text-anchor='middle'>\n";
   for (std::size_t c = 0; c < columns; ++c) {
-    s += "<text x=\"" + num(grid_left + (static_cast<int>(c) * cell_width) + (cell_width / 2)) +
-         "\" y=\"" + num(kGridTop - 6) + "\">" + std::to_string(c) + "</text>";
+    s += "<text x='" + num(grid_left + (static_cast<int>(c) * cell_width) + (cell_width / 2)) +
+         "' y='" + num(kGridTop - 6) + "'>" + std::to_string(c) + "</text>";
   }
   s += "\n</g>\n";
   // Rows.
@@ -182,8 +181,8 @@ std::string render_svg(const SvgPicture& p) {
     const NodeZonelists& n = rows[r];
     const NodeZonelists* q = find_node(p.predicted, n.node);
     const int y = kGridTop + (static_cast<int>(r) * kRowHeight);
-    s += "<g class=\"node\" id=\"node-" + num(n.node) + "\">\n<text x=\"" + num(kMargin) +
-         "\" y=\"" + num(y + 13) + "\" font-weight=\"bold\">node " + num(n.node) + "</text>\n";
+    s += "<g class='node' id='node-" + num(n.node) + "'>\n<text x='" + num(kMargin) + "' y='" +
+         num(y + 13) + "' font-weight='bold'>node " + num(n.node) + "</text>\n";
     const std::size_t cells = std::max(n.fallback.size(), q != nullptr ? q->fallback.size() : 0);
     for (std::size_t c = 0; c < cells; ++c) {
       const int cx = grid_left + (static_cast<int>(c) * cell_width);
@@ -194,14 +193,14 @@ std::string render_svg(const SvgPicture& p) {
       const bool differs = verify && !(live == want);
       const std::string fill =
           live ? colour[topo.distance.at(n.node, live->node)] : std::string("#ffffff");
-      s += "<rect x=\"" + num(cx + 1) + "\" y=\"" + num(y) + "\" width=\"" + num(cell_width - 2) +
-           "\" height=\"" + num(kCellHeight) + "\" fill=\"" + fill + "\" stroke=\"#888888\"/>";
-      s += "<text x=\"" + num(cx + (cell_width / 2)) + "\" y=\"" + num(y + 13) +
-           "\" text-anchor=\"middle\">" + xml_escape(side_text(topo, live)) + "</text>";
+      s += "<rect x='" + num(cx + 1) + "' y='" + num(y) + "' width='" + num(cell_width - 2) +
+           "' height='" + num(kCellHeight) + "' fill='" + fill + "' stroke='#888888'/>";
+      s += "<text x='" + num(cx + (cell_width / 2)) + "' y='" + num(y + 13) +
+           "' text-anchor='middle'>" + xml_escape(side_text(topo, live)) + "</text>";
       if (differs) {
-        s += "<rect class=\"mismatch\" x=\"" + num(cx + 2) + "\" y=\"" + num(y + 1) +
-             "\" width=\"" + num(cell_width - 4) + "\" height=\"" + num(kCellHeight - 2) +
-             "\" fill=\"none\" stroke=\"#d00000\" stroke-width=\"3\"><title>node " + num(n.node) +
+        s += "<rect class='mismatch' x='" + num(cx + 2) + "' y='" + num(y + 1) + "' width='" +
+             num(cell_width - 4) + "' height='" + num(kCellHeight - 2) +
+             "' fill='none' stroke='#d00000' stroke-width='3'><title>node " + num(n.node) +
              " position " + std::to_string(c) + ": live " + xml_escape(side_text(topo, live)) +
              ", predicted " + xml_escape(side_text(topo, want)) + "</title></rect>";
       }
