@@ -262,3 +262,58 @@ TEST(Compare, NofallbackDifference) {
 
 }  // namespace
 }  // namespace zonelens
+
+namespace zonelens {
+namespace {
+
+// resolve_context: the one choice predict, verify, explain, diff and watch make.
+TEST(ResolveContext, WithoutTheModuleIsBootUncompared) {
+  const ModuleState m = read_module(test::fixture("roots/four-node-runtime"));
+  const EraRules rules = *rules_for_release(m.snapshot.header.kernel_release);
+  const ResolvedContext r =
+      resolve_context(m.snapshot.topology, rules, nullptr, nullptr, std::nullopt);
+  EXPECT_EQ(r.context.label, "boot");
+  EXPECT_NE(r.context.reason.find("without the module's event log"), std::string::npos);
+  EXPECT_FALSE(r.against_live);
+  EXPECT_TRUE(r.explains_live());
+}
+
+TEST(ResolveContext, TheModuleGivesTheContextThatExplainsTheLists) {
+  const ModuleState m = read_module(test::fixture("roots/four-node-runtime"));
+  const EraRules rules = *rules_for_release(m.snapshot.header.kernel_release);
+  const ResolvedContext r =
+      resolve_context(m.snapshot.topology, rules, &m.snapshot, &m.events, std::nullopt);
+  EXPECT_EQ(r.context.label, "runtime (masks of event 3)");
+  ASSERT_TRUE(r.against_live);
+  EXPECT_TRUE(r.explains_live());
+  // The lists predict_candidate gives for it are the live ones.
+  EXPECT_TRUE(all_match(compare_zonelists(
+      m.snapshot.zonelists, predict_candidate(m.snapshot.topology, rules, r.context).nodes)));
+}
+
+TEST(ResolveContext, GivenContextIsComparedWithTheLiveLists) {
+  const ModuleState m = read_module(test::fixture("roots/four-node-runtime"));
+  const EraRules rules = *rules_for_release(m.snapshot.header.kernel_release);
+  const ResolvedContext r =
+      resolve_context(m.snapshot.topology, rules, &m.snapshot, &m.events, RebuildKind::kBoot);
+  EXPECT_EQ(r.context.label, "boot");
+  EXPECT_EQ(r.context.reason, "given with --context boot");
+  ASSERT_TRUE(r.against_live);
+  EXPECT_EQ(r.against_live->attempts.size(), 1U);
+  EXPECT_FALSE(r.explains_live());  // the runtime rebuild's lists are not the boot build's
+}
+
+TEST(ResolveContext, SelfOnlyNodeIsRebuiltAlone) {
+  ContextCandidate c;
+  c.context.kind = RebuildKind::kBoot;
+  c.self_only = {3};
+  c.self_only_masks = {true, true, false, false};
+  EXPECT_EQ(rebuild_of_node(c, 0).kind, RebuildKind::kBoot);
+  const RebuildContext own = rebuild_of_node(c, 3);
+  EXPECT_EQ(own.kind, RebuildKind::kRuntime);
+  EXPECT_EQ(own.self_only, 3);
+  EXPECT_EQ(own.nodes_with_cpus, c.self_only_masks);
+}
+
+}  // namespace
+}  // namespace zonelens

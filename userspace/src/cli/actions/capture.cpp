@@ -3,7 +3,6 @@
 #include "zonelens/workflow/capture.hpp"
 
 #include <iostream>
-#include <nlohmann/json.hpp>
 
 #include "zonelens/cli.hpp"
 #include "zonelens/error.hpp"
@@ -67,10 +66,21 @@ int execute(const po::variables_map& vm) {
   }
   Output sink;
   if (json_wanted(vm)) {
-    const nlohmann::json j = {{"output", target.string()}, {"source", report.source.string()},
-                              {"module", report.module},   {"files", report.files},
-                              {"skipped", report.skipped}, {"reads_back", readback.empty()}};
-    sink.text = j.dump(2) + "\n";
+    zonelens::report::JsonWriter w(sink, zonelens::report::JsonWriter::Style::kPretty);
+    w.object()
+        .field("output", target.string())
+        .field("source", report.source.string())
+        .field("module", report.module)
+        .key("files")
+        .array();
+    for (const auto& f : report.files) {
+      w.value(f);
+    }
+    w.end().key("skipped").array();
+    for (const auto& f : report.skipped) {
+      w.value(f);
+    }
+    w.end().field("reads_back", readback.empty()).end().finish();
   } else {
     sink.text = "captured " + std::to_string(report.files.size()) + " files from " +
                 report.source.string() + " into " + target.string() +
