@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "test_util.hpp"
 #include "zonelens/sources.hpp"
 
@@ -82,10 +84,11 @@ TEST(Contexts, HotAddedNodeSelfOnlyBuildIsLaidOverThePreviousGeneration) {
   t.nr_node_ids = 4;
   t.zone_names = {"DMA", "DMA32", "Normal", "Movable", "Device"};
   t.distance = DistanceTable(4);
-  const int d[4][4] = {{10, 20, 20, 20}, {20, 10, 30, 20}, {20, 30, 10, 20}, {20, 20, 20, 10}};
+  const std::array<std::array<int, 4>, 4> d = {
+      {{10, 20, 20, 20}, {20, 10, 30, 20}, {20, 30, 10, 20}, {20, 20, 20, 10}}};
   for (int i = 0; i < 4; ++i) {
     for (int j = 0; j < 4; ++j) {
-      t.distance.set(i, j, d[i][j]);
+      t.distance.set(i, j, d.at(i).at(j));
     }
     Node n;
     n.id = i;
@@ -104,7 +107,7 @@ TEST(Contexts, HotAddedNodeSelfOnlyBuildIsLaidOverThePreviousGeneration) {
     }
     t.nodes.push_back(n);
   }
-  const auto zl = [](NodeId node, std::vector<NodeId> order, bool has_memory) {
+  const auto zl = [](NodeId node, const std::vector<NodeId>& order, bool has_memory) {
     NodeZonelists z;
     z.node = node;
     for (const NodeId n : order) {
@@ -179,7 +182,7 @@ TEST(Contexts, UnknownHistoryInfersTheMasksNearestToNow) {
     }
     t.nodes.push_back(n);
   }
-  const auto zl = [](NodeId node, std::vector<NodeId> order) {
+  const auto zl = [](NodeId node, const std::vector<NodeId>& order) {
     NodeZonelists z;
     z.node = node;
     for (const NodeId n : order) {
