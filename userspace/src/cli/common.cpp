@@ -36,10 +36,12 @@ void add_kernel_option(po::options_description& opts) {
                      "model this kernel release (e.g. 6.1.0) instead of the source's");
 }
 
-void add_context_option(po::options_description& opts) {
+void add_context_option(po::options_description& opts, std::string_view without) {
   opts.add_options()("context", po::value<std::string>()->value_name("boot|runtime"),
-                     "the rebuild to model: boot (no CPU in any node mask yet) or runtime (the "
-                     "current CPU masks)");
+                     ("the rebuild to model: boot (no CPU in any node mask yet) or runtime (the "
+                      "current CPU masks); without it: " +
+                      std::string(without))
+                         .c_str());
 }
 
 void add_json_option(po::options_description& opts) {
@@ -57,7 +59,9 @@ void add_model_options(po::options_description& opts) {
   add_root_option(opts);
   add_topology_option(opts);
   add_kernel_option(opts);
-  add_context_option(opts);
+  add_context_option(opts,
+                     "with the module's files the last rebuild's context, as verify resolves it, "
+                     "else boot");
   add_zonelist_order_option(opts);
   add_json_option(opts);
 }

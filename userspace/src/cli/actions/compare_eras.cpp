@@ -14,7 +14,7 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
                      "or once to compare the source's own release with it");
   add_root_option(opts);
   add_topology_option(opts);
-  add_context_option(opts);
+  add_context_option(opts, "boot");
   add_zonelist_order_option(opts);
   add_json_option(opts);
 }

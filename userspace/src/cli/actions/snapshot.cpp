@@ -27,10 +27,10 @@ int execute(const po::variables_map& vm) {
   std::string raw_snapshot = read_text_file(dir / "snapshot", kFix);
   std::string raw_events = read_text_file(dir / "events", kFix);
   // Evidence beside the module's kernel_release (the authority); a root without it is incomplete.
-  std::string osrelease = first_line(read_text_file(
-      (root ? *root : std::filesystem::path("/")) / "proc/sys/kernel/osrelease",
-      root ? "capture the root again with zonelens capture, which saves it"
-           : "mount procfs on /proc"));
+  std::string osrelease = first_line(
+      read_text_file((root ? *root : std::filesystem::path("/")) / "proc/sys/kernel/osrelease",
+                     root ? "capture the root again with zonelens capture, which saves it"
+                          : "mount procfs on /proc"));
   const workflow::SnapshotDoc doc = workflow::make_snapshot_doc(
       root ? "root " + root->string() : "live", workflow::utc_now(), std::move(osrelease),
       std::move(raw_snapshot), std::move(raw_events), dir.string());

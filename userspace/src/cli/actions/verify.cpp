@@ -9,7 +9,9 @@ namespace {
 
 void get_arguments(po::options_description& opts, po::positional_options_description& /*pos*/) {
   add_root_option(opts);
-  add_context_option(opts);
+  add_context_option(opts,
+                     "the contexts the module's event log names, tried in order "
+                     "(docs/cli.md)");
   add_kernel_option(opts);
   add_zonelist_order_option(opts);
   add_json_option(opts);

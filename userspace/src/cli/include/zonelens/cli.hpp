@@ -63,9 +63,10 @@ int run(int argc, const char* const* argv);
 void add_root_option(po::options_description& opts);      // --root DIR
 void add_topology_option(po::options_description& opts);  // --topology FILE
 void add_kernel_option(po::options_description& opts);    // --kernel REL
-void add_context_option(po::options_description& opts);   // --context boot|runtime
-void add_json_option(po::options_description& opts);      // --json
-void add_svg_option(po::options_description& opts);       // --svg FILE
+// --context boot|runtime; `without` says what the command does without it.
+void add_context_option(po::options_description& opts, std::string_view without);
+void add_json_option(po::options_description& opts);  // --json
+void add_svg_option(po::options_description& opts);   // --svg FILE
 // The model's inputs of predict and explain: --root, --topology, --kernel, --context,
 // --zonelist-order and --json.
 void add_model_options(po::options_description& opts);
