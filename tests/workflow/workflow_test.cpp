@@ -141,3 +141,41 @@ TEST(Events, Describe) {
 
 }  // namespace
 }  // namespace zonelens::workflow
+
+namespace zonelens::workflow {
+namespace {
+
+// The captured 6.12 self-only root (tests/fixtures/captured/6.12-hotplug-only-self-only) as B,
+// and as A the same machine before the DIMM add: node 3 without lists, generation 0, no event.
+// verify explains B with the self-only build of node 3; diff must say the same (it used to replay
+// the fp_change event's masks as a full rebuild and call the change unexplained).
+SnapshotDoc captured_self_only() {
+  const fs::path dir = fs::path(ZL_WF_FIXTURES) /
+                       "../../fixtures/captured/6.12-hotplug-only-self-only/root/sys/kernel/"
+                       "debug/zonelens";
+  return make_snapshot_doc("root self-only", "2024-01-01T00:00:00Z", "6.12.117+deb12-amd64",
+                           read_text_file(dir / "snapshot", "fixture"),
+                           read_text_file(dir / "events", "fixture"), "self-only");
+}
+
+TEST(Diff, SelfOnlyBuildIsExplainedInVerifysContext) {
+  const SnapshotDoc b = captured_self_only();
+  SnapshotDoc a = b;
+  std::erase_if(a.snapshot.zonelists, [](const NodeZonelists& n) { return n.node == 3; });
+  a.snapshot.fingerprint = zonelist_fingerprint(a.snapshot.zonelists);
+  a.snapshot.generation = 0;
+  a.snapshot.events.last_seq = 0;
+  a.events.events.clear();
+  a.events.last_seq = 0;
+  const EraRules r612 = *rules_for_release(b.snapshot.header.kernel_release);
+  const auto r = diff_snapshots(a, b, r612);
+  EXPECT_EQ(r.context.label, "boot + self-only build of node 3");
+  EXPECT_TRUE(r.model_run);
+  EXPECT_TRUE(r.explained) << r.summary;
+  ASSERT_EQ(r.changes.size(), 1U);
+  EXPECT_EQ(r.changes[0].node, 3);
+  EXPECT_EQ(r.changes[0].as_predicted, true);
+}
+
+}  // namespace
+}  // namespace zonelens::workflow
