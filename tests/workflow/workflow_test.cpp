@@ -85,7 +85,7 @@ TEST(SnapshotDoc, RoundTripAndStrictness) {
   EXPECT_THROW(parse_snapshot_doc(text.substr(0, text.size() / 2), "B.json"), InputError);
   std::string edited = text;
   const std::string fp = format_fingerprint(d.snapshot.fingerprint);
-  edited.replace(edited.rfind("\"fingerprint\": \"" + fp), 17, "\"fingerprint\": \"0");
+  edited.replace(edited.rfind(R"("fingerprint": ")" + fp), 17, R"("fingerprint": "0)");
   EXPECT_THROW(parse_snapshot_doc(edited, "B.json"), InputError);
   EXPECT_THROW(parse_snapshot_doc("{\"zonelens_snapshot\": 2}", "B.json"), InputError);
 }

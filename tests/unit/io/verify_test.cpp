@@ -269,12 +269,19 @@ TEST(Compare, NofallbackDifference) {
 namespace zonelens {
 namespace {
 
-// resolve_context: the one choice predict, verify, explain, diff and watch make.
+// resolve_context (the one choice predict, verify, explain, diff and watch make) on the
+// four-node root whose lists come from the runtime rebuild of event 3.
+struct Resolved {
+  ModuleState m = read_module(test::fixture("roots/four-node-runtime"));
+  EraRules rules = *rules_for_release(m.snapshot.header.kernel_release);
+  ResolvedContext r;
+  Resolved(bool module, std::optional<RebuildKind> given)
+      : r(resolve_context(m.snapshot.topology, rules, module ? &m.snapshot : nullptr,
+                          module ? &m.events : nullptr, given)) {}
+};
+
 TEST(ResolveContext, WithoutTheModuleIsBootUncompared) {
-  const ModuleState m = read_module(test::fixture("roots/four-node-runtime"));
-  const EraRules rules = *rules_for_release(m.snapshot.header.kernel_release);
-  const ResolvedContext r =
-      resolve_context(m.snapshot.topology, rules, nullptr, nullptr, std::nullopt);
+  const ResolvedContext r = Resolved(false, std::nullopt).r;
   EXPECT_EQ(r.context.label, "boot");
   EXPECT_NE(r.context.reason.find("without the module's event log"), std::string::npos);
   EXPECT_FALSE(r.against_live);
@@ -282,23 +289,19 @@ TEST(ResolveContext, WithoutTheModuleIsBootUncompared) {
 }
 
 TEST(ResolveContext, TheModuleGivesTheContextThatExplainsTheLists) {
-  const ModuleState m = read_module(test::fixture("roots/four-node-runtime"));
-  const EraRules rules = *rules_for_release(m.snapshot.header.kernel_release);
-  const ResolvedContext r =
-      resolve_context(m.snapshot.topology, rules, &m.snapshot, &m.events, std::nullopt);
+  const Resolved res(true, std::nullopt);
+  const ResolvedContext& r = res.r;
   EXPECT_EQ(r.context.label, "runtime (masks of event 3)");
   ASSERT_TRUE(r.against_live);
   EXPECT_TRUE(r.explains_live());
   // The lists predict_candidate gives for it are the live ones.
-  EXPECT_TRUE(all_match(compare_zonelists(
-      m.snapshot.zonelists, predict_candidate(m.snapshot.topology, rules, r.context).nodes)));
+  EXPECT_TRUE(all_match(
+      compare_zonelists(res.m.snapshot.zonelists,
+                        predict_candidate(res.m.snapshot.topology, res.rules, r.context).nodes)));
 }
 
 TEST(ResolveContext, GivenContextIsComparedWithTheLiveLists) {
-  const ModuleState m = read_module(test::fixture("roots/four-node-runtime"));
-  const EraRules rules = *rules_for_release(m.snapshot.header.kernel_release);
-  const ResolvedContext r =
-      resolve_context(m.snapshot.topology, rules, &m.snapshot, &m.events, RebuildKind::kBoot);
+  const ResolvedContext r = Resolved(true, RebuildKind::kBoot).r;
   EXPECT_EQ(r.context.label, "boot");
   EXPECT_EQ(r.context.reason, "given with --context boot");
   ASSERT_TRUE(r.against_live);
