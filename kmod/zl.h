@@ -10,7 +10,7 @@
 #include <linux/mmzone.h>
 #include "zl_compat.h"
 
-#define ZL_FORMAT_VERSION	2
+#define ZL_FORMAT_VERSION	3
 #define ZL_MODULE_VERSION	"0.1.0"
 #define ZL_MAX_PASSES		8
 #define ZL_RING_CAPACITY	256
@@ -30,6 +30,9 @@ __printf(2, 3) void zl_printf(struct zl_buf *b, const char *fmt, ...);
 void zl_put_cpumask(struct zl_buf *b, const struct cpumask *mask);
 void zl_put_nodemask(struct zl_buf *b, const nodemask_t *mask);
 int zl_buf_insert(struct zl_buf *b, size_t at, const char *s, size_t n);
+void zl_putc(struct zl_buf *b, char c);
+void zl_puts(struct zl_buf *b, const char *s);
+void zl_put_uint(struct zl_buf *b, unsigned int v);
 
 /* zl_fp.c: zonelist walk and FNV-1a fingerprint */
 pg_data_t *zl_pgdat(int nid);

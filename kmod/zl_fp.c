@@ -84,9 +84,12 @@ u64 zl_walk_zonelists(struct zl_buf *b)
 				zl_printf(b, "zonelist %d %s", nid, names[list]);
 			for (i = 0; (zone = zl_zoneref(pgdat, list, i)); i++) {
 				h = zl_fp_word(h, zl_fp_zone_word(zone));
-				if (b)
-					zl_printf(b, " %d:%s", zone_to_nid(zone),
-						  zl_zone_name(zone));
+				if (b) {
+					zl_putc(b, ' ');
+					zl_put_uint(b, zone_to_nid(zone));
+					zl_putc(b, ':');
+					zl_puts(b, zl_zone_name(zone));
+				}
 			}
 			h = zl_fp_word(h, 0xffffffff);
 			if (b)

@@ -30,10 +30,11 @@ static size_t zl_estimate(enum zl_file kind)
 
 	switch (kind) {
 	case ZL_F_SNAPSHOT:
-		return SZ_16K + n * n * 40;
+		return SZ_16K + n * n * 16;
 	case ZL_F_DISTANCE:
+		return SZ_4K + n * n * 4;
 	case ZL_F_ZONELISTS:
-		return SZ_4K + n * n * 20;
+		return SZ_4K + n * n * 12;
 	default:
 		return SZ_4K + n * 200;
 	}
