@@ -18,6 +18,8 @@ At 1024 nodes the guest needs about 34 GiB of (sparse, reserve=off) guest RAM an
 use --reps 1 there.
 """
 import argparse
+import base64
+import gzip
 import re
 import sys
 import tempfile
@@ -50,6 +52,12 @@ echo "@@FIG bytes $(wc -c </tmp/snap)"
 echo "@@FIG lines $(wc -l </tmp/snap)"
 echo "@@FIG format $(head -n1 /tmp/snap)"
 echo "@@FIG stable $(grep -m1 '^stable ' /tmp/snap) $(grep -m1 '^passes ' /tmp/snap)"
+if [ -f /export ]; then
+	cat $ZL/events >/tmp/events
+	for f in snap events; do
+		echo "@@FILE $f"; gzip -c /tmp/$f | base64; echo "@@ENDFILE $f"
+	done
+fi
 rm -f /tmp/snap
 timed() {
 	name=$1; shift
@@ -78,6 +86,8 @@ def main():
     ap.add_argument("--kmod-src", type=Path, help="tree whose kmod/ and Kbuild to build (default: this one)")
     ap.add_argument("--reps", type=int, default=10, help="repetitions of each timed command (default 10)")
     ap.add_argument("--mem", type=int, help="guest RAM in MiB (default max(2048, 40 * NODES))")
+    ap.add_argument("--export", type=Path, help="also copy the snapshot and events out of the guest into "
+                    "DIR/sys/kernel/debug/zonelens (a root for `zonelens verify --root DIR`)")
     ap.add_argument("--timeout", type=int, default=3600, help="seconds for the whole guest run")
     args = ap.parse_args()
 
@@ -95,7 +105,8 @@ def main():
         zlvm.build_base_initramfs(base, module, args.zonelens.resolve())
         initrd = tmp / "initrd.gz"
         initrd.write_bytes(base.read_bytes() + zlvm.cpio_newc(
-            [("init", 0o100755, INIT.encode()), ("reps", 0o100644, f"{args.reps}\n".encode())]))
+            [("init", 0o100755, INIT.encode()), ("reps", 0o100644, f"{args.reps}\n".encode())]
+            + ([("export", 0o100644, b"1\n")] if args.export else [])))
         qemu = ["qemu-system-x86_64", "-M", "q35", "-nographic", "-no-reboot", "-cpu", "max",
                 "-smp", "2", "-m", f"{mem}M",
                 "-object", f"memory-backend-ram,id=mem0,size={mem}M,reserve=off",
@@ -109,6 +120,12 @@ def main():
         elapsed = time.time() - start
     out = r.stdout.replace("\r", "")
     (work / f"guest-{tag}-{args.nodes}.log").write_text(out)
+    if args.export:
+        dst = args.export / "sys/kernel/debug/zonelens"
+        dst.mkdir(parents=True, exist_ok=True)
+        for name, body in re.findall(r"^@@FILE (\S+)\n(.*?)^@@ENDFILE \1$", out, re.M | re.S):
+            data = gzip.decompress(base64.b64decode("".join(body.split())))
+            (dst / ("snapshot" if name == "snap" else name)).write_bytes(data)
     figs = dict(re.findall(r"^@@FIG (\S+) (.*)$", out, re.M))
     if "@@DONE" not in out or "@@FAIL" in out:
         print(f"guest_read: the guest did not finish (log {work}/guest-{tag}-{args.nodes}.log)", file=sys.stderr)
