@@ -8,6 +8,8 @@ and times, with the guest's /proc/uptime over REPS repetitions each:
   read     cat /sys/kernel/debug/zonelens/snapshot >/dev/null
   verify   zonelens verify >/dev/null
   show     zonelens show >/dev/null
+  start    zonelens --help >/dev/null (the process start, loading and linking zonelens)
+  true     busybox true (a process start alone)
 It prints the snapshot's size and lines, each time per repetition, and the ratio verify/read.
 Run it under the QEMU lock, e.g.
 
@@ -69,11 +71,29 @@ timed() {
 timed read cat $ZL/snapshot
 zonelens verify >/tmp/v 2>&1; echo "@@FIG verify_rc $?"
 echo "@@FIG verify_says $(head -n1 /tmp/v)"
+echo "@@FIG verify_end $(tail -n1 /tmp/v)"
+zonelens --help >/dev/null 2>&1; echo "@@FIG help_rc $?"
 timed verify zonelens verify
 timed show zonelens show
+timed start zonelens --help
+timed true true
+for p in $(cat /probes 2>/dev/null); do timed "probe_$p" $p; done
 echo "@@DONE"
 poweroff -f
 """
+
+
+def probe_entries(probes):
+    """The probe programs in /bin with the libraries they need (the base image has zonelens's)."""
+    ents, names = [], []
+    for p in probes:
+        ents.append((f"bin/{p.name}", 0o100755, p.read_bytes()))
+        names.append(p.name)
+        for dep in zlvm.ldd_deps(p):
+            ents.append((dep.lstrip("/"), 0o100755, zlvm.stripped(dep)))
+    if names:
+        ents.append(("probes", 0o100644, (" ".join(names) + "\n").encode()))
+    return ents
 
 
 def main():
@@ -88,6 +108,9 @@ def main():
     ap.add_argument("--mem", type=int, help="guest RAM in MiB (default max(2048, 40 * NODES))")
     ap.add_argument("--export", type=Path, help="also copy the snapshot and events out of the guest into "
                     "DIR/sys/kernel/debug/zonelens (a root for `zonelens verify --root DIR`)")
+    ap.add_argument("--probe", type=Path, action="append", default=[],
+                    help="also time this program (run without arguments), e.g. an empty program "
+                         "linked with a library, to see what loading the library costs")
     ap.add_argument("--timeout", type=int, default=3600, help="seconds for the whole guest run")
     args = ap.parse_args()
 
@@ -106,7 +129,8 @@ def main():
         initrd = tmp / "initrd.gz"
         initrd.write_bytes(base.read_bytes() + zlvm.cpio_newc(
             [("init", 0o100755, INIT.encode()), ("reps", 0o100644, f"{args.reps}\n".encode())]
-            + ([("export", 0o100644, b"1\n")] if args.export else [])))
+            + ([("export", 0o100644, b"1\n")] if args.export else [])
+            + probe_entries(args.probe)))
         qemu = ["qemu-system-x86_64", "-M", "q35", "-nographic", "-no-reboot", "-cpu", "max",
                 "-smp", "2", "-m", f"{mem}M",
                 "-object", f"memory-backend-ram,id=mem0,size={mem}M,reserve=off",
@@ -138,6 +162,8 @@ def main():
     read, verify, show = (float(figs[k]) for k in ("read_s", "verify_s", "show_s"))
     print(f"  verify/read    {verify / read:.2f}")
     print(f"  show/read      {show / read:.2f}")
+    start = float(figs["start_s"])
+    print(f"  (verify-start)/read {(verify - start) / read:.2f}")
     return 0
 
 
