@@ -96,9 +96,17 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view f
   // root). sysfs attributes report a page and hold less, procfs and debugfs report 0: those
   // still read until a read returns 0.
   const std::size_t size = sized ? hint - 1 : 0;
-  std::string text;
+  // A regular file of known size is read straight into its string. The others (a sysfs
+  // attribute reports a page and holds a few bytes; 2,048 of them in a 1024-node root) go
+  // through one buffer that keeps its capacity between calls, so that no call clears a page
+  // it then copies ten bytes out of.
+  thread_local std::string scratch;
+  std::string direct;
+  std::string& text = st.st_size > 4096 ? direct : scratch;
   std::size_t used = 0;
-  text.resize(hint);
+  if (text.size() < hint) {
+    text.resize(hint);
+  }
   while (size == 0 || used != size) {
     if (used == text.size()) {
       if (used > kMaxInputBytes) {
@@ -120,8 +128,15 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view f
     }
     used += static_cast<std::size_t>(n);
   }
-  text.resize(used);
-  return text;
+  if (&text == &direct) {
+    direct.resize(used);
+    return direct;
+  }
+  std::string out(scratch.data(), used);
+  if (scratch.size() > (std::size_t{1} << 20U)) {
+    std::string().swap(scratch);  // a large file read without its size: do not keep it
+  }
+  return out;
 }
 
 OrderSources read_order_sources(const std::optional<std::filesystem::path>& root) {
