@@ -67,8 +67,8 @@ ChildRun run_child(const std::vector<std::string>& args) {
     argv.push_back(const_cast<char*>(a.c_str()));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
   }
   argv.push_back(nullptr);
-  int out[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) {
+  std::array<int, 2> out{};
+  if (::pipe2(out.data(), O_CLOEXEC) != 0) {
     std::perror("pipe2");
     std::exit(1);
   }
@@ -200,8 +200,8 @@ std::string render_snapshot(const Topology& t, int format) {
         pages = z.index == static_cast<int>(i) ? z.present : pages;
       }
       s += "zone " + std::to_string(node.id) + " " + std::to_string(i) + " " + t.zone_names[i] +
-           " present " + std::to_string(pages) + " managed " + std::to_string(pages) +
-           " spanned " + std::to_string(pages) + "\n";
+           " present " + std::to_string(pages) + " managed " + std::to_string(pages) + " spanned " +
+           std::to_string(pages) + "\n";
     }
   }
   LiveZonelists lists;
@@ -271,8 +271,8 @@ void report(benchmark::State& state, const ChildRun& r, double cpu_s, std::size_
   ChildRun rss;
   {
     // the peak RSS of one more run, measured from a small process
-    int out[2];
-    if (::pipe2(out, O_CLOEXEC) != 0) {
+    std::array<int, 2> out{};
+    if (::pipe2(out.data(), O_CLOEXEC) != 0) {
       std::exit(1);
     }
     for (auto& a : args) {
@@ -308,7 +308,8 @@ void BM_Root(benchmark::State& state) {
     r = run_child({ZONELENS_BIN, "predict", "--root", m.root, "--context", "runtime", "--json"});
     cpu += r.cpu_s;
   }
-  report(state, r, cpu, m.files.size(), {ZONELENS_BIN, "predict", "--root", m.root, "--context", "runtime", "--json"});
+  report(state, r, cpu, m.files.size(),
+         {ZONELENS_BIN, "predict", "--root", m.root, "--context", "runtime", "--json"});
 }
 
 void BM_RootText(benchmark::State& state) {
@@ -319,7 +320,8 @@ void BM_RootText(benchmark::State& state) {
     r = run_child({ZONELENS_BIN, "predict", "--root", m.root, "--context", "runtime"});
     cpu += r.cpu_s;
   }
-  report(state, r, cpu, m.files.size(), {ZONELENS_BIN, "predict", "--root", m.root, "--context", "runtime"});
+  report(state, r, cpu, m.files.size(),
+         {ZONELENS_BIN, "predict", "--root", m.root, "--context", "runtime"});
 }
 
 void BM_RootFloor(benchmark::State& state) {

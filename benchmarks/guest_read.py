@@ -78,12 +78,13 @@ timed show zonelens show
 timed start zonelens --help
 timed true true
 for p in $(cat /probes 2>/dev/null); do timed "probe_$p" $p; done
+for p in $(cat /verify-also 2>/dev/null); do timed "verify_$p" $p verify; timed "start_$p" $p --help; done
 echo "@@DONE"
 poweroff -f
 """
 
 
-def probe_entries(probes):
+def probe_entries(probes, listname="probes"):
     """The probe programs in /bin with the libraries they need (the base image has zonelens's)."""
     ents, names = [], []
     for p in probes:
@@ -92,7 +93,7 @@ def probe_entries(probes):
         for dep in zlvm.ldd_deps(p):
             ents.append((dep.lstrip("/"), 0o100755, zlvm.stripped(dep)))
     if names:
-        ents.append(("probes", 0o100644, (" ".join(names) + "\n").encode()))
+        ents.append((listname, 0o100644, (" ".join(names) + "\n").encode()))
     return ents
 
 
@@ -111,6 +112,9 @@ def main():
     ap.add_argument("--probe", type=Path, action="append", default=[],
                     help="also time this program (run without arguments), e.g. an empty program "
                          "linked with a library, to see what loading the library costs")
+    ap.add_argument("--verify-also", type=Path, action="append", default=[],
+                    help="also time `PROGRAM verify` and `PROGRAM --help`, e.g. another zonelens "
+                         "build (a static one), in the same guest")
     ap.add_argument("--timeout", type=int, default=3600, help="seconds for the whole guest run")
     args = ap.parse_args()
 
@@ -130,7 +134,8 @@ def main():
         initrd.write_bytes(base.read_bytes() + zlvm.cpio_newc(
             [("init", 0o100755, INIT.encode()), ("reps", 0o100644, f"{args.reps}\n".encode())]
             + ([("export", 0o100644, b"1\n")] if args.export else [])
-            + probe_entries(args.probe)))
+            + probe_entries(args.probe)
+            + probe_entries(args.verify_also, "verify-also")))
         qemu = ["qemu-system-x86_64", "-M", "q35", "-nographic", "-no-reboot", "-cpu", "max",
                 "-smp", "2", "-m", f"{mem}M",
                 "-object", f"memory-backend-ram,id=mem0,size={mem}M,reserve=off",
@@ -164,6 +169,8 @@ def main():
     print(f"  show/read      {show / read:.2f}")
     start = float(figs["start_s"])
     print(f"  (verify-start)/read {(verify - start) / read:.2f}")
+    for p in args.verify_also:
+        print(f"  verify/read with {p.name}: {float(figs['verify_' + p.name + '_s']) / read:.2f}")
     return 0
 
 

@@ -196,7 +196,7 @@ TEST(SnapshotFormat3, RowsAreFromMajor) {
 }
 
 TEST(SnapshotFormat3, RefusesMalformedRows) {
-  for (const auto& [edit, why] :
+  for (const auto& test_case :
        std::vector<std::pair<std::pair<std::string, std::string>, std::string>>{
            {{"distance 1 20 10 30 20", "distance 1 20 10 30"}, "has 3 values, not 4"},
            {{"distance 1 20 10 30 20", "distance 1 20 10 30 20 20"}, "has 5 values, not 4"},
@@ -215,8 +215,10 @@ TEST(SnapshotFormat3, RefusesMalformedRows) {
            // a format-1 triple in a format-3 file
            {{"distance 0 10 20 30 20", "distance 0 0 10"}, "distance 0 is outside 10..255"},
        }) {
-    const auto msg =
-        error_of([&] { parse_snapshot(replace(rows(), edit.first, edit.second), kFile); });
+    const auto& [edit, why] = test_case;
+    const auto msg = error_of([&] {
+      parse_snapshot(replace(rows(), test_case.first.first, test_case.first.second), kFile);
+    });
     EXPECT_EQ(msg.rfind(kFile + ": ", 0), 0U) << edit.second << ": " << msg;
     EXPECT_NE(msg.find(why), std::string::npos) << edit.second << ": " << msg;
     EXPECT_NE(msg.find("read it again"), std::string::npos) << msg;
