@@ -281,9 +281,14 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
       p.bad("comes before 'nr_node_ids'/'zone_names'");
     }
   };
+  std::size_t last_zone = 0;  // a list's zonerefs mostly name one zone: try the last one first
   auto zone_index = [&](std::string_view name) {
+    if (last_zone < h.zone_names.size() && h.zone_names[last_zone] == name) {
+      return static_cast<int>(last_zone);
+    }
     for (std::size_t i = 0; i < h.zone_names.size(); ++i) {
       if (h.zone_names[i] == name) {
+        last_zone = i;
         return static_cast<int>(i);
       }
     }
