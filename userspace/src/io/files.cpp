@@ -132,11 +132,14 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view f
     direct.resize(used);
     return direct;
   }
-  std::string out(scratch.data(), used);
   if (scratch.size() > (std::size_t{1} << 20U)) {
-    std::string().swap(scratch);  // a large file read without its size: do not keep it
+    // a large file read without its size (a debugfs snapshot): hand the buffer out, keep none
+    std::string out = std::move(scratch);
+    scratch = std::string();
+    out.resize(used);
+    return out;
   }
-  return out;
+  return {scratch.data(), used};
 }
 
 OrderSources read_order_sources(const std::optional<std::filesystem::path>& root) {
