@@ -10,17 +10,33 @@
 #include <linux/mmzone.h>
 #include "zl_compat.h"
 
-#define ZL_FORMAT_VERSION	2
+#define ZL_FORMAT_VERSION	3
 #define ZL_MODULE_VERSION	"0.1.0"
 #define ZL_MAX_PASSES		8
 #define ZL_RING_CAPACITY	256
 
-/* zl_buf.c: a growable text buffer, kvmalloc'd, for process context only */
+/*
+ * zl_buf.c: a growable text buffer, kvmalloc'd, for process context only.
+ *
+ * Beside the text it records the values the text is rendered from (rec,
+ * one u32 per value or half of a u64).  In check mode nothing is written:
+ * every recorded value is compared with the one the reference pass recorded
+ * at the same position, and differ is set on the first difference.  The
+ * text is a function of those values (and of constants: the module version,
+ * the kernel release, the zone names), so a check pass that agrees is a
+ * second pass whose text would be byte for byte the reference's.
+ */
 struct zl_buf {
 	char *data;
 	size_t len;
 	size_t cap;
 	int err;
+	u32 *rec;
+	size_t rec_len;
+	size_t rec_cap;
+	size_t rec_pos;
+	bool check;
+	bool differ;
 };
 
 int zl_buf_init(struct zl_buf *b, size_t cap);
@@ -30,6 +46,13 @@ __printf(2, 3) void zl_printf(struct zl_buf *b, const char *fmt, ...);
 void zl_put_cpumask(struct zl_buf *b, const struct cpumask *mask);
 void zl_put_nodemask(struct zl_buf *b, const nodemask_t *mask);
 int zl_buf_insert(struct zl_buf *b, size_t at, const char *s, size_t n);
+void zl_putc(struct zl_buf *b, char c);
+void zl_puts(struct zl_buf *b, const char *s);
+void zl_put_uint(struct zl_buf *b, unsigned int v);
+void zl_rec(struct zl_buf *b, u32 v);
+void zl_rec64(struct zl_buf *b, u64 v);
+void zl_buf_check(struct zl_buf *b);
+void zl_buf_record(struct zl_buf *b);
 
 /* zl_fp.c: zonelist walk and FNV-1a fingerprint */
 pg_data_t *zl_pgdat(int nid);

@@ -310,6 +310,10 @@ void zl_render_event_pos(struct zl_buf *b)
 	mutex_lock(&zl_log.lock);
 	zl_counters_locked(&c);
 	mutex_unlock(&zl_log.lock);
+	zl_rec64(b, c.first_seq);
+	zl_rec64(b, c.last_seq);
+	zl_rec64(b, c.dropped);
+	zl_rec64(b, c.lost);
 	zl_printf(b, "events first_seq %llu last_seq %llu dropped %llu lost %llu capacity %u\n",
 		  c.first_seq, c.last_seq, c.dropped, c.lost, ZL_RING_CAPACITY);
 }

@@ -72,6 +72,7 @@ u64 zl_walk_zonelists(struct zl_buf *b)
 	pg_data_t *pgdat;
 	struct zone *zone;
 	int nid, list, i;
+	u32 w;
 
 	for (nid = 0; nid < nr_node_ids; nid++) {
 		pgdat = zl_pgdat(nid);
@@ -80,17 +81,28 @@ u64 zl_walk_zonelists(struct zl_buf *b)
 		for (list = 0; list < MAX_ZONELISTS; list++) {
 			h = zl_fp_word(h, nid);
 			h = zl_fp_word(h, list);
-			if (b)
+			if (b) {
+				zl_rec(b, nid);
+				zl_rec(b, list);
 				zl_printf(b, "zonelist %d %s", nid, names[list]);
+			}
 			for (i = 0; (zone = zl_zoneref(pgdat, list, i)); i++) {
-				h = zl_fp_word(h, zl_fp_zone_word(zone));
-				if (b)
-					zl_printf(b, " %d:%s", zone_to_nid(zone),
-						  zl_zone_name(zone));
+				w = zl_fp_zone_word(zone);
+				h = zl_fp_word(h, w);
+				if (b) {
+					zl_rec(b, w);
+					zl_putc(b, ' ');
+					/* the text derives from the recorded word */
+					zl_put_uint(b, w >> 8);
+					zl_putc(b, ':');
+					zl_puts(b, zl_zone_name(zone));
+				}
 			}
 			h = zl_fp_word(h, 0xffffffff);
-			if (b)
+			if (b) {
+				zl_rec(b, 0xffffffff);
 				zl_printf(b, "%s\n", i ? "" : " -");
+			}
 		}
 		cond_resched();
 	}

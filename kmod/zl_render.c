@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zonelens: rendering of the sections of format 1 (docs/debugfs-format.md).
+ * zonelens: rendering of the sections of format 3 (docs/debugfs-format.md).
  *
  * Everything here runs at open() in process context and only reads kernel
  * state; consistency comes from zl_snapshot.c comparing whole passes.
@@ -21,6 +21,8 @@ static void zl_render_header(struct zl_buf *b)
 
 	zl_printf(b, "module_version %s\n", ZL_MODULE_VERSION);
 	zl_printf(b, "kernel_release %s\n", init_utsname()->release);
+	zl_rec(b, nr_node_ids);
+	zl_rec(b, nr_cpu_ids);
 	zl_printf(b, "nr_node_ids %u\n", nr_node_ids);
 	zl_printf(b, "max_numnodes %u\n", MAX_NUMNODES);
 	zl_printf(b, "max_nr_zones %u\n", MAX_NR_ZONES);
@@ -58,26 +60,41 @@ static void zl_render_nodes(struct zl_buf *b, struct cpumask *scratch)
 	}
 	for_each_node(nid) {
 		cpumask_copy(scratch, cpumask_of_node(nid));
+		zl_rec(b, nid);
 		zl_printf(b, "cpumask %d ", nid);
 		zl_put_cpumask(b, scratch);
 		zl_printf(b, "\n");
 	}
 }
 
+/*
+ * Format 3: one row per possible node, "distance FROM V..." with a value
+ * for every possible node in ascending id (format 1 and 2 wrote a
+ * "distance FROM TO VALUE" triple per pair: 21 MB instead of 3 MB at 1024
+ * nodes).
+ */
 static void zl_render_distance(struct zl_buf *b)
 {
-	int from, to;
+	int from, to, d;
 
 	for_each_node(from) {
-		for_each_node(to)
-			zl_printf(b, "distance %d %d %d\n", from, to,
-				  node_distance(from, to));
+		zl_rec(b, from);
+		zl_puts(b, "distance ");
+		zl_put_uint(b, from);
+		for_each_node(to) {
+			d = node_distance(from, to);
+			zl_rec(b, d);
+			zl_putc(b, ' ');
+			zl_put_uint(b, d);
+		}
+		zl_putc(b, '\n');
 		cond_resched();
 	}
 }
 
 static void zl_render_zones(struct zl_buf *b)
 {
+	unsigned long present, managed, spanned;
 	pg_data_t *pgdat;
 	struct zone *zone;
 	int nid, i;
@@ -86,13 +103,18 @@ static void zl_render_zones(struct zl_buf *b)
 		pgdat = zl_pgdat(nid);
 		if (!pgdat)
 			continue;
+		zl_rec(b, nid);
 		for (i = 0; i < MAX_NR_ZONES; i++) {
 			zone = &pgdat->node_zones[i];
+			present = READ_ONCE(zone->present_pages);
+			managed = zone_managed_pages(zone);
+			spanned = READ_ONCE(zone->spanned_pages);
+			zl_rec64(b, present);
+			zl_rec64(b, managed);
+			zl_rec64(b, spanned);
 			zl_printf(b, "zone %d %d %s present %lu managed %lu spanned %lu\n",
-				  nid, i, zl_zone_name(zone),
-				  READ_ONCE(zone->present_pages),
-				  zone_managed_pages(zone),
-				  READ_ONCE(zone->spanned_pages));
+				  nid, i, zl_zone_name(zone), present, managed,
+				  spanned);
 		}
 	}
 }
@@ -101,9 +123,11 @@ static void zl_render_zones(struct zl_buf *b)
 static void zl_render_zonelists(struct zl_buf *b)
 {
 	u64 h = zl_walk_zonelists(b);
+	u64 gen = zl_observe(h);
 
+	zl_rec64(b, gen);
 	zl_printf(b, "fingerprint %016llx\n", h);
-	zl_printf(b, "generation %llu\n", zl_observe(h));
+	zl_printf(b, "generation %llu\n", gen);
 }
 
 void zl_render_pass(struct zl_buf *b, enum zl_file kind, size_t *ins)

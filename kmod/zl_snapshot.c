@@ -3,9 +3,11 @@
  * zonelens: two-pass consistency.
  *
  * zonelist_update_seq and mem_hotplug_lock are out of reach of a module,
- * so a file is rendered whole, again, and handed out only when two
- * consecutive passes are byte for byte equal.  After ZL_MAX_PASSES passes
- * without agreement the last pass is handed out with "stable 0".
+ * so a file is read whole, again, and handed out only when two
+ * consecutive passes agree: the second pass compares the values it reads
+ * with those the first rendered (see zl_render_stable()).  After
+ * ZL_MAX_PASSES passes without agreement the last rendered pass is handed
+ * out with "stable 0".
  *
  * Equal passes alone would accept a state in the middle of a full rebuild
  * (build_all_zonelists(NULL) rewrites node after node, and on a large
@@ -30,73 +32,73 @@ static size_t zl_estimate(enum zl_file kind)
 
 	switch (kind) {
 	case ZL_F_SNAPSHOT:
-		return SZ_16K + n * n * 40;
+		return SZ_16K + n * n * 16;
 	case ZL_F_DISTANCE:
+		return SZ_4K + n * n * 4;
 	case ZL_F_ZONELISTS:
-		return SZ_4K + n * n * 20;
+		return SZ_4K + n * n * 12;
 	default:
 		return SZ_4K + n * 200;
 	}
 }
 
-static bool zl_same(const struct zl_buf *a, const struct zl_buf *b)
-{
-	return a->len == b->len && !memcmp(a->data, b->data, a->len);
-}
-
+/*
+ * One reference pass renders the text and records the values it is made
+ * of; the check pass after it renders nothing and compares the values it
+ * reads with the recorded ones (zl_buf, zl.h).  A check pass that agrees is
+ * a second pass whose text would have been byte for byte the reference's,
+ * so this is the two-equal-passes guarantee at the cost of one rendering
+ * and one walk.  A check pass that disagrees is followed by a new reference
+ * pass, until ZL_MAX_PASSES passes; then the last reference is handed out
+ * with "stable 0".
+ */
 int zl_render_stable(struct zl_buf *out, enum zl_file kind)
 {
-	struct zl_buf prev, cur;
-	size_t ins_prev, ins_cur;
+	struct zl_buf cur;
+	size_t ins, ins_check;
 	char lines[40];
 	u64 seq0, seq1;
 	bool quiet;
 	int passes, stable = 0;
 	int ret, n;
 
-	ret = zl_buf_init(&prev, zl_estimate(kind));
+	ret = zl_buf_init(&cur, zl_estimate(kind));
 	if (ret)
 		return ret;
-	zl_render_pass(&prev, kind, &ins_prev);
-	if (prev.err) {
-		ret = prev.err;
-		zl_buf_free(&prev);
-		return ret;
-	}
-
-	ret = zl_buf_init(&cur, prev.cap);
-	if (ret) {
-		zl_buf_free(&prev);
-		return ret;
-	}
-	/* on every exit from this loop, cur holds the last pass */
-	for (passes = 2; ; passes++) {
-		cond_resched();
+	for (passes = 2; ; passes += 2) {
 		zl_buf_reset(&cur);
+		zl_render_pass(&cur, kind, &ins);
+		if (cur.err)
+			break;
+		cond_resched();
+		zl_buf_check(&cur);
 		quiet = zl_mem_quiet(&seq0);
-		zl_render_pass(&cur, kind, &ins_cur);
+		zl_render_pass(&cur, kind, &ins_check);
 		if (cur.err)
 			break;
 		quiet = zl_mem_quiet(&seq1) && quiet && seq0 == seq1;
-		if (quiet && zl_same(&prev, &cur)) {
+		if (quiet && !cur.differ && cur.rec_pos == cur.rec_len) {
 			stable = 1;
 			break;
 		}
-		if (passes == ZL_MAX_PASSES)
+		if (passes >= ZL_MAX_PASSES)
 			break;
-		swap(prev, cur);
-		swap(ins_prev, ins_cur);
+		cond_resched();
 	}
-	zl_buf_free(&prev);
 	if (cur.err) {
 		ret = cur.err;
 		zl_buf_free(&cur);
 		return ret;
 	}
+	/* the recorded values are no longer needed */
+	kvfree(cur.rec);
+	cur.rec = NULL;
+	cur.rec_cap = 0;
+	zl_buf_record(&cur);
 
 	n = scnprintf(lines, sizeof(lines), "stable %d\npasses %d\n",
 		      stable, passes);
-	ret = zl_buf_insert(&cur, ins_cur, lines, n);
+	ret = zl_buf_insert(&cur, ins, lines, n);
 	if (ret) {
 		zl_buf_free(&cur);
 		return ret;

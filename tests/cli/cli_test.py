@@ -257,8 +257,8 @@ def verify_mismatch_json(c):
 @case
 def verify_bad_files(c):
     bad = {
-        "unknown_version": (SNAP, lambda t: t.replace("zonelens-format 1", "zonelens-format 3", 1),
-                            "unknown format 'zonelens-format 3', this zonelens reads formats 1 and 2: use a "
+        "unknown_version": (SNAP, lambda t: t.replace("zonelens-format 1", "zonelens-format 4", 1),
+                            "unknown format 'zonelens-format 4', this zonelens reads formats 1, 2 and 3: use a "
                             "matching zonelens"),
         "truncated": (SNAP, lambda t: t[: t.index("zonelist 2")],
                       "truncated (no 'end' line): read it again"),

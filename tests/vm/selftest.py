@@ -60,6 +60,24 @@ AFTER_DMESG = """[    5.0] Fallback order for Node 0: 0 2 1
 [    5.0] Fallback order for Node 2: 2 0 1""".splitlines()
 
 
+
+def rows(snap):
+    """The same snapshot in format 3: a `distance FROM V...` row per node instead of triples."""
+    out, seen = [], {}
+    for ln in snap:
+        f = ln.split()
+        if f[0] == "zonelens-format":
+            out.append("zonelens-format 3")
+        elif f[0] == "distance":
+            if f[1] not in seen:
+                seen[f[1]] = len(out)
+                out.append(f"distance {f[1]}")
+            out[seen[f[1]]] += f" {f[3]}"
+        else:
+            out.append(ln)
+    return out
+
+
 def console(boot_dmesg=BOOT_DMESG, after_dmesg=AFTER_DMESG, snap0=SNAP0, snap1=SNAP1, rc1=0):
     out = ["@@START 6.12.117+deb12-amd64 mod=1 tool=1 block=134217728"]
     for tag, dm, snap, rc in (("boot", boot_dmesg, snap0, 0), ("after", after_dmesg, snap1, rc1)):
@@ -93,6 +111,11 @@ def main():
     expect("truncated snapshot", console(snap1=SNAP1[:-1]), "does not start with")
     expect("distance differs from sysfs", console(snap0=[ln.replace("distance 2 1 20", "distance 2 1 30")
                                                         for ln in SNAP0]), "sysfs distance")
+    expect("format 3 console passes", console(snap0=rows(SNAP0), snap1=rows(SNAP1)), None)
+    expect("format 3 distance differs from sysfs", console(snap0=[ln.replace("distance 2 20 20 10", "distance 2 20 30 10")
+                                                                 for ln in rows(SNAP0)]), "sysfs distance")
+    expect("format 3 row too short", console(snap0=[ln.replace("distance 2 20 20 10", "distance 2 20 20")
+                                                     for ln in rows(SNAP0)]), "not one per possible node")
     expect("guest died", console()[:-1], "did not reach @@DONE")
     return 1 if failed else 0
 

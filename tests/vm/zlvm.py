@@ -349,6 +349,14 @@ def parse_snapshot(text):
             snap["stable"] = int(f[1])
         elif f[0] == "node_states":
             snap["states"][f[1]] = nodelist(f[2])
+        elif f[0] == "distance" and text[0] == "zonelens-format 3":
+            # format 3: one row per possible node, a value per possible node (ascending ids)
+            cols = snap["states"].get("possible", [])
+            if len(f) != len(cols) + 2:
+                raise ValueError(f"distance row with {len(f) - 2} values, not one per possible node "
+                                 f"({len(cols)}): {ln[:80]}")
+            for to, v in zip(cols, f[2:]):
+                snap["distance"][(int(f[1]), to)] = int(v)
         elif f[0] == "distance":
             snap["distance"][(int(f[1]), int(f[2]))] = int(f[3])
         elif f[0] == "zonelist":

@@ -86,10 +86,11 @@ TEST(Snapshot, AcceptsMissingFinalNewline) {
 
 TEST(SnapshotErrors, UnknownVersion) {
   const auto msg = error_of(
-      [] { parse_snapshot(replace(good(), "zonelens-format 1", "zonelens-format 3"), kFile); });
-  EXPECT_EQ(msg, kFile +
-                     ": unknown format 'zonelens-format 3', this zonelens reads formats 1 and 2: use "
-                     "a matching zonelens");
+      [] { parse_snapshot(replace(good(), "zonelens-format 1", "zonelens-format 4"), kFile); });
+  EXPECT_EQ(msg,
+            kFile +
+                ": unknown format 'zonelens-format 4', this zonelens reads formats 1, 2 and 3: "
+                "use a matching zonelens");
 }
 
 TEST(SnapshotErrors, NotAZonelensFile) {
@@ -164,6 +165,76 @@ TEST(SnapshotErrors, StructuralProblems) {
     const auto msg =
         error_of([&] { parse_snapshot(replace(good(), edit.first, edit.second), kFile); });
     EXPECT_EQ(msg.rfind(kFile + ": ", 0), 0U) << edit.second << ": " << msg;
+  }
+}
+
+// Format 3: the same snapshot with one distance row per possible node.
+std::string rows() { return slurp(fixture("snapshots/four-node-runtime.format3")); }
+
+TEST(SnapshotFormat3, ReadsTheSameSnapshotAsFormat1) {
+  const Snapshot v1 = parse_snapshot(good(), kFile);
+  const Snapshot v3 = parse_snapshot(rows(), kFile);
+  EXPECT_EQ(v3.header.format_version, 3);
+  EXPECT_EQ(v3.fingerprint, v1.fingerprint);
+  ASSERT_EQ(v3.topology.distance.size(), 4);
+  for (int a = 0; a < 4; ++a) {
+    for (int b = 0; b < 4; ++b) {
+      EXPECT_TRUE(v3.topology.distance.has(a, b)) << a << " " << b;
+      EXPECT_EQ(v3.topology.distance.at(a, b), v1.topology.distance.at(a, b)) << a << " " << b;
+    }
+  }
+  EXPECT_EQ(v3.zonelists.size(), v1.zonelists.size());
+}
+
+TEST(SnapshotFormat3, RowsAreFromMajor) {
+  // row 2, column 0 is node_distance(2, 0); the table is not assumed symmetric
+  const Topology t =
+      parse_snapshot(replace(rows(), "distance 2 30 30 10 20", "distance 2 40 30 10 20"), kFile)
+          .topology;
+  EXPECT_EQ(t.distance.at(2, 0), 40);
+  EXPECT_EQ(t.distance.at(0, 2), 30);
+}
+
+TEST(SnapshotFormat3, RefusesMalformedRows) {
+  for (const auto& test_case :
+       std::vector<std::pair<std::pair<std::string, std::string>, std::string>>{
+           {{"distance 1 20 10 30 20", "distance 1 20 10 30"}, "has 3 values, not 4"},
+           {{"distance 1 20 10 30 20", "distance 1 20 10 30 20 20"}, "has 5 values, not 4"},
+           {{"distance 1 20 10 30 20", "distance 1 20 1x 30 20"}, "bad number '1x'"},
+           {{"distance 1 20 10 30 20", "distance 1 20 10 -30 20"}, "bad number '-30'"},
+           {{"distance 1 20 10 30 20", "distance 1 20 10 256 20"}, "distance 256 is outside"},
+           {{"distance 1 20 10 30 20", "distance 1 20 10  20"}, "bad number ''"},
+           {{"distance 1 20 10 30 20", "distance 1"}, "expected a node and its distance"},
+           {{"distance 1 20 10 30 20", "distance one 20 10 30 20"}, "bad number 'one'"},
+           {{"distance 3 20 20 20 10\n", ""}, "the distance table has 3 rows, not 4"},
+           {{"distance 1 20 10 30 20\n", ""}, "(the distance row of node 2) breaks the distance"},
+           {{"distance 1 20 10 30 20", "distance 1 20 12 30 20"}, "a distance to itself of 12"},
+           {{"distance 3 20 20 20 10", "distance 2 20 20 20 10"}, "breaks the distance table"},
+           {{"distance 3 20 20 20 10\n", "distance 3 20 20 20 10\ndistance 3 20 20 20 10\n"},
+            "breaks the distance table"},
+           // a format-1 triple in a format-3 file
+           {{"distance 0 10 20 30 20", "distance 0 0 10"}, "distance 0 is outside 10..255"},
+       }) {
+    const auto& [edit, why] = test_case;
+    const auto msg = error_of([&] {
+      parse_snapshot(replace(rows(), test_case.first.first, test_case.first.second), kFile);
+    });
+    EXPECT_EQ(msg.rfind(kFile + ": ", 0), 0U) << edit.second << ": " << msg;
+    EXPECT_NE(msg.find(why), std::string::npos) << edit.second << ": " << msg;
+    EXPECT_NE(msg.find("read it again"), std::string::npos) << msg;
+  }
+}
+
+TEST(SnapshotFormat3, RefusesARowInAFormat1Or2File) {
+  for (const std::string version : {"1", "2"}) {
+    const std::string t =
+        replace(replace(rows(), "zonelens-format 3", "zonelens-format " + version),
+                "distance 0 10 20 30 20", "distance 0 0 10\ndistance 0 1 20");
+    const auto msg = error_of([&] { parse_snapshot(t, kFile); });
+    EXPECT_NE(msg.find("'distance 1 20 10 30 20' is malformed (expected 3 arguments, FROM TO VALUE "
+                       "(distance rows are format 3))"),
+              std::string::npos)
+        << version << ": " << msg;
   }
 }
 

@@ -96,9 +96,17 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view f
   // root). sysfs attributes report a page and hold less, procfs and debugfs report 0: those
   // still read until a read returns 0.
   const std::size_t size = sized ? hint - 1 : 0;
-  std::string text;
+  // A regular file of known size is read straight into its string. The others (a sysfs
+  // attribute reports a page and holds a few bytes; 2,048 of them in a 1024-node root) go
+  // through one buffer that keeps its capacity between calls, so that no call clears a page
+  // it then copies ten bytes out of.
+  thread_local std::string scratch;
+  std::string direct;
+  std::string& text = st.st_size > 4096 ? direct : scratch;
   std::size_t used = 0;
-  text.resize(hint);
+  if (text.size() < hint) {
+    text.resize(hint);
+  }
   while (size == 0 || used != size) {
     if (used == text.size()) {
       if (used > kMaxInputBytes) {
@@ -120,8 +128,18 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view f
     }
     used += static_cast<std::size_t>(n);
   }
-  text.resize(used);
-  return text;
+  if (&text == &direct) {
+    direct.resize(used);
+    return direct;
+  }
+  if (scratch.size() > (std::size_t{1} << 20U)) {
+    // a large file read without its size (a debugfs snapshot): hand the buffer out, keep none
+    std::string out = std::move(scratch);
+    scratch = std::string();
+    out.resize(used);
+    return out;
+  }
+  return {scratch.data(), used};
 }
 
 OrderSources read_order_sources(const std::optional<std::filesystem::path>& root) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Strict parsers of the debugfs files, formats 1 and 2 (docs/debugfs-format.md).
+// Strict parsers of the debugfs files, formats 1, 2 and 3 (docs/debugfs-format.md).
 #include "zonelens/snapshot.hpp"
 
 #include <array>
@@ -19,11 +19,13 @@ namespace {
 using io_detail::LineReader;
 using io_detail::to_number;
 
-// Format 2 is format 1 with the node notifier's events; every other line is the same.
+// Format 2 is format 1 with the node notifier's events; format 3 is format 2 with one distance row
+// per possible node instead of a triple per pair. Every other line is the same.
 constexpr std::string_view kFormatWord = "zonelens-format ";
 constexpr int kOldestFormat = 1;
-constexpr int kNewestFormat = 2;
-constexpr std::string_view kFormatsRead = "1 and 2";
+constexpr int kNewestFormat = 3;
+constexpr int kFirstRowFormat = 3;  // `distance FROM V...` rows
+constexpr std::string_view kFormatsRead = "1, 2 and 3";
 constexpr int kMaxPasses = 8;                          // ZL_MAX_PASSES
 constexpr std::uint64_t kMaxRingCapacity = 1U << 20U;  // ZL_RING_CAPACITY is 256
 constexpr std::string_view kModuleFix = "read it again, and report a module bug if it persists";
@@ -250,6 +252,7 @@ std::string format_fingerprint(std::uint64_t fp) {
 Snapshot parse_snapshot(std::string_view text, const std::string& file) {
   const Frame frame = check_frame(text, file);
   Snapshot s;
+  s.header.format_version = frame.version;
   BodyParser p(frame, file);
   std::array<std::optional<std::vector<int>>, kStateNames.size()> states;
   std::optional<int> stable;
@@ -257,7 +260,17 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
   bool have_gen = false;
   bool have_events = false;
   std::vector<std::pair<NodeId, std::vector<CpuId>>> cpumasks;
-  std::vector<std::array<int, 3>> distances;
+  std::vector<std::array<int, 3>> distances;  // formats 1 and 2: (from, to, value) triples
+  // Format 3: row r is node distance_rows[r].from to every possible node, its values at
+  // row_values[begin, begin + count).
+  struct DistanceRow {
+    int from = 0;
+    int line = 0;
+    std::size_t begin = 0;
+    std::size_t count = 0;
+  };
+  std::vector<DistanceRow> distance_rows;
+  std::vector<std::uint8_t> row_values;
   std::vector<std::pair<NodeId, Zone>> zones;
   std::map<NodeId, NodeZonelists> lists;
   std::map<NodeId, int> lists_seen;  // bit 0 fallback, bit 1 nofallback
@@ -269,9 +282,14 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
       p.bad("comes before 'nr_node_ids'/'zone_names'");
     }
   };
+  std::size_t last_zone = 0;  // a list's zonerefs mostly name one zone: try the last one first
   auto zone_index = [&](std::string_view name) {
+    if (last_zone < h.zone_names.size() && h.zone_names[last_zone] == name) {
+      return static_cast<int>(last_zone);
+    }
     for (std::size_t i = 0; i < h.zone_names.size(); ++i) {
       if (h.zone_names[i] == name) {
+        last_zone = i;
         return static_cast<int>(i);
       }
     }
@@ -344,8 +362,22 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
         p.bad("cpumask lines go by ascending node id, one per node");
       }
       cpumasks.emplace_back(nid, p.list(2, h.nr_cpu_ids, "nr_cpu_ids"));
+    } else if (kw == "distance" && p.version() >= kFirstRowFormat) {
+      if (t.size() < 3) {
+        p.bad("expected a node and its distance to every possible node");
+      }
+      DistanceRow row{p.number<int>(1), p.line_number(), row_values.size(), t.size() - 2};
+      row_values.resize(row.begin + row.count);
+      for (std::size_t i = 2; i < t.size(); ++i) {
+        row_values[row.begin + i - 2] = static_cast<std::uint8_t>(
+            p.number_in<int>(i, kLocalDistance, kMaxDistance, "distance"));
+      }
+      distance_rows.push_back(row);
     } else if (kw == "distance") {
-      p.expect_count(4);
+      if (t.size() != 4) {
+        p.bad("expected 3 arguments, FROM TO VALUE (distance rows are format " +
+              std::to_string(kFirstRowFormat) + ")");
+      }
       const int value = p.number_in<int>(3, kLocalDistance, kMaxDistance, "distance");
       distances.push_back({p.number<int>(1), p.number<int>(2), value});
       if (distances.back()[0] == distances.back()[1] && value != kLocalDistance) {
@@ -523,9 +555,29 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
                    "one line per ordered pair of possible nodes, FROM-major, ascending)");
     }
   }
-  if (distances.size() != np * np) {
+  if (frame.version < kFirstRowFormat && distances.size() != np * np) {
     inconsistent("the distance table has " + std::to_string(distances.size()) + " lines, not " +
                  std::to_string(np * np) + " (every ordered pair of possible nodes)");
+  }
+  for (std::size_t r = 0; r < distance_rows.size(); ++r) {
+    const DistanceRow& row = distance_rows[r];
+    const std::string at = "line " + std::to_string(row.line) + " (the distance row of node " +
+                           std::to_string(row.from) + ")";
+    if (r >= np || row.from != possible[r]) {
+      inconsistent(at + " breaks the distance table (one row per possible node, ascending)");
+    }
+    if (row.count != np) {
+      inconsistent(at + " has " + std::to_string(row.count) + " values, not " + std::to_string(np) +
+                   " (one per possible node)");
+    }
+    if (row_values[row.begin + r] != kLocalDistance) {
+      inconsistent(at + " gives the node a distance to itself of " +
+                   std::to_string(row_values[row.begin + r]) + ", not 10 (LOCAL_DISTANCE)");
+    }
+  }
+  if (frame.version >= kFirstRowFormat && distance_rows.size() != np) {
+    inconsistent("the distance table has " + std::to_string(distance_rows.size()) + " rows, not " +
+                 std::to_string(np) + " (one per possible node)");
   }
   if (!zones.empty() && zones.back().second.index + 1 != h.max_nr_zones) {
     inconsistent("node " + std::to_string(zones.back().first) +
@@ -552,6 +604,11 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
   topo.distance = DistanceTable(h.nr_node_ids);
   for (const auto& d : distances) {
     topo.distance.set(d[0], d[1], d[2]);
+  }
+  for (const DistanceRow& row : distance_rows) {
+    for (std::size_t j = 0; j < np; ++j) {
+      topo.distance.set(row.from, possible[j], row_values[row.begin + j]);
+    }
   }
   for (auto& [id, z] : zones) {
     build.add_zone(id, std::move(z), "zone");
@@ -714,7 +771,7 @@ EventLog parse_event_log(std::string_view text, const std::string& file) {
       std::size_t i = 5;
       if (is_node_event(e.type)) {
         if (p.version() < 2) {
-          p.bad("node events are format 2");
+          p.bad("node events are format 2 and later");
         }
         p.expect_count(13);
         p.literal(5, "nid");

@@ -84,16 +84,17 @@ Prediction predict(const Topology& topo, const EraRules& rules, const RebuildCon
       const auto nu = static_cast<std::size_t>(n);
       total += begin[nu + 1] - begin[nu];
     }
-    nz.fallback.resize(total);
-    auto* dst = nz.fallback.data();
+    // reserve, not resize: every zoneref is written once, none needs zeroing first (at 1024
+    // nodes resize() cleared 8 MB that was overwritten right after)
+    nz.fallback.reserve(total);
     for (const NodeId n : nz.node_order) {
       const auto nu = static_cast<std::size_t>(n);
       const ZoneRef* src = flat.data() + begin[nu];
       const std::size_t count = begin[nu + 1] - begin[nu];
       if (count == 1) {
-        *dst++ = *src;  // the common case: no call to memmove for one zoneref
+        nz.fallback.push_back(*src);  // the common case: no call to memmove for one zoneref
       } else {
-        dst = std::copy(src, src + count, dst);
+        nz.fallback.insert(nz.fallback.end(), src, src + count);
       }
     }
     out.nodes.push_back(std::move(nz));
