@@ -2,6 +2,7 @@
 // zonelens verify: the live (or captured) zonelists against the model.
 #include "zonelens/verify.hpp"
 
+#include "../prometheus.hpp"
 #include "zonelens/cli.hpp"
 
 namespace zonelens::cli {
@@ -13,10 +14,20 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   add_kernel_option(opts);
   add_zonelist_order_option(opts);
   add_json_option(opts);
+  opts.add_options()("prometheus", po::value<std::string>()->value_name("FILE"),
+                     "also write the result as Prometheus metrics to FILE (through FILE.tmp and a "
+                     "rename), for node_exporter's textfile collector; without the module FILE "
+                     "says zonelens_module_loaded 0");
 }
 
 int execute(const po::variables_map& vm) {
   const auto given = context_option(vm);
+  const auto prometheus = vm.count("prometheus") != 0
+                              ? std::optional(vm["prometheus"].as<std::string>())
+                              : std::nullopt;
+  if (prometheus && !std::filesystem::exists(module_dir(root_of(vm)))) {
+    write_textfile(*prometheus, render_prometheus({}));
+  }
   const ModuleState m = read_module_state(vm);
   const Topology& topo = m.snapshot.topology;
   KernelChoice k = kernel_choice(vm, topo);
@@ -26,6 +37,9 @@ int execute(const po::variables_map& vm) {
       verify_lists(topo, k.rules, m.snapshot.zonelists,
                    given ? std::vector<ContextCandidate>{explicit_context(*given)}
                          : candidate_contexts(m.snapshot, m.events));
+  if (prometheus) {
+    write_textfile(*prometheus, render_prometheus({module_metrics(m, k.rules, k.release, ver)}));
+  }
   const std::vector<ContextAttempt>& attempts = ver.attempts;
   const bool found = ver.match;
   const ContextAttempt& best = ver.best();
