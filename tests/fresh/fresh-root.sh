@@ -11,6 +11,7 @@
 # for the root's headers; --help, man, completion, the udev rule).
 # Downloaded .debs are kept outside the clone, in /var/cache/zonelens/fresh-apt (debootstrap's and
 # apt's), so that a later run on the machine downloads only what changed.
+# ZONELENS_FRESH_PACKAGES_ONLY=1 stops after the packages (no demo.sh, no guest).
 #   usage: tests/fresh/fresh-root.sh WORK_DIR [DEB_DIR]     (as root; needs debootstrap)
 set -euo pipefail
 die() { echo "fresh-root: $*" >&2; exit 2; }
@@ -62,7 +63,7 @@ if [ -n "$debs" ]; then
 	mkdir -p "$root/debs"
 	cp "$debs"/zonelens_*.deb "$debs"/zonelens-dkms_*_all.deb "$root/debs/"
 	rm -f "$root"/debs/zonelens-dbgsym_*
-	steps="cd /src && tests/fresh/packages-in-root.sh /debs && $steps"
+	steps="cd /src && tests/fresh/packages-in-root.sh /debs${ZONELENS_FRESH_PACKAGES_ONLY:+ && exit 0} && $steps"
 	echo "fresh-root: tests/fresh/packages-in-root.sh, then tests/vm/demo.sh inside the root"
 else
 	echo "fresh-root: tests/vm/demo.sh inside the root"

@@ -662,7 +662,11 @@ def main():
 
     tool, pkg_tree, pkg_version, extra = None, None, None, []
     if o.package:
-        pkg_tree, pkg_version = unpack_packages(o.package, work)
+        try:
+            pkg_tree, pkg_version = unpack_packages(o.package, work)
+        except (RuntimeError, subprocess.CalledProcessError) as e:
+            log(f"zlvm: {e}")
+            return 2
         tool = pkg_tree / "usr" / "bin" / "zonelens"
         script = "usr/libexec/zonelens/zonelens-verify"
         extra.append((script, 0o100755, (pkg_tree / script).read_bytes()))

@@ -21,14 +21,15 @@ ModuleMetrics module_metrics(const ModuleState& state, const EraRules& rules,
   m.era = era_name(rules.era);
   m.generation = state.snapshot.generation;
   if (const Event* e = state.events.event_that_set(m.generation); e != nullptr) {
-    m.last_rebuild = RebuildEventMetric{e->seq, std::string(event_type_name(e->type)), e->nid,
-                                        e->ts_ns};
+    m.last_rebuild =
+        RebuildEventMetric{e->seq, std::string(event_type_name(e->type)), e->nid, e->ts_ns};
   }
   m.verification = std::move(verification);
   RebuildContext now;
   now.kind = RebuildKind::kRuntime;  // the topology's current cpumasks
   const Topology& topo = state.snapshot.topology;
-  for (const auto& v : compare_zonelists(state.snapshot.zonelists, predict(topo, rules, now).nodes)) {
+  for (const auto& v :
+       compare_zonelists(state.snapshot.zonelists, predict(topo, rules, now).nodes)) {
     if (!v.match()) {
       m.stale_nodes.push_back(v.node);
     }
@@ -153,7 +154,7 @@ std::string render_prometheus(const PrometheusReport& report) {
            "Whether a rebuild now would change the node's lists (1) or not (0).");
   const std::set<NodeId> stale(m.stale_nodes.begin(), m.stale_nodes.end());
   for (const auto& v : ver.best().verdicts) {
-    e.sample("zonelens_node_stale", node_label(v.node), stale.count(v.node) != 0 ? "1" : "0");
+    e.sample("zonelens_node_stale", node_label(v.node), stale.contains(v.node) ? "1" : "0");
   }
   return e.text();
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // `zonelens verify --prometheus FILE`: verify's answer as a Prometheus text exposition for
-// node_exporter's textfile collector (docs/prometheus.md). The report and its rendering are pure;
+// node_exporter's textfile collector (docs/packaging.md). The report and its rendering are pure;
 // write_textfile() is the edge.
 #pragma once
 
