@@ -17,7 +17,7 @@ apt-get update -q >/dev/null
 echo "packages-in-root: apt-get install $(cd "$debs" && ls zonelens_*.deb zonelens-dkms_*_all.deb | tr '\n' ' ')"
 apt-get install -y -q "$debs"/zonelens_*.deb "$debs"/zonelens-dkms_*_all.deb >/tmp/apt-install.log 2>&1 ||
 	{ tail -n 40 /tmp/apt-install.log; die "apt-get install of the packages failed"; }
-grep -E "^(Building|Done|Module build|Error)|dkms|zonelens" /tmp/apt-install.log | grep -v "^Get:" | head -n 30
+grep -E "^(Building|Done|Module build|Error)|dkms|zonelens" /tmp/apt-install.log | grep -v "^Get:" | sed -n 1,30p || true
 for p in dkms linux-headers-amd64 zonelens zonelens-dkms; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || die "$p is not installed"
 done
@@ -25,7 +25,9 @@ version=$(dpkg-query -W -f='${Version}' zonelens-dkms)
 krel=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 | sed 's/.*linux-headers-\([^ ,]*\).*/\1/')
 echo "packages-in-root: dkms status: $(dkms status zonelens)"
 dkms status zonelens | grep -q "zonelens/$version, $krel, x86_64: installed" || die "dkms did not install zonelens/$version for $krel"
-ko=$(ls /lib/modules/"$krel"/updates/dkms/zonelens.ko* 2>/dev/null | head -n 1)
+kos=(/lib/modules/"$krel"/updates/dkms/zonelens.ko*)
+ko=${kos[0]}
+[ -f "$ko" ] || ko=""
 [ -n "$ko" ] || die "no /lib/modules/$krel/updates/dkms/zonelens.ko*"
 [ "$(modinfo -F version "$ko")" = "$version" ] || die "$ko: modinfo version $(modinfo -F version "$ko"), package $version"
 modinfo -F vermagic "$ko" | grep -q "^$krel " || die "$ko: vermagic is not $krel"

@@ -33,7 +33,9 @@ udev_runs() {  # udev_runs ACTION DEVPATH: the zonelens RUN commands for that ev
 }
 want="/bin/systemctl --no-block start zonelens-verify.timer"
 fails=0
-mem=$(ls -d /sys/devices/system/memory/memory[0-9]* 2>/dev/null | head -n 1)
+mems=(/sys/devices/system/memory/memory[0-9]*)
+mem=${mems[0]}
+[ -d "$mem" ] || mem=""
 for ev in "online /devices/system/cpu/cpu0" "offline /devices/system/cpu/cpu0" \
 	"add /devices/system/node/node0" ${mem:+"online ${mem#/sys}" "offline ${mem#/sys}"}; do
 	# shellcheck disable=SC2086

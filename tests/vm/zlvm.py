@@ -226,8 +226,9 @@ PROM_SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$")
 
 def check_package_run(lines, files, logdir, stem):
     """--package: every `zl service` step printed one line, priority 6 and 'match', and its
-    metrics file passes promtool and says module loaded, match, and (after a hot-add) a
-    generation of 1 or more. Returns (problems, notes)."""
+    metrics file passes promtool and says module loaded, match, stale nodes consistent with the
+    per-node samples, after a hot-add a generation of 1 or more, after a CPU offline a stale node.
+    Returns (problems, notes)."""
     problems, notes = [], []
     services = [ln.split(None, 3)[1:] for ln in lines if ln.startswith("@@SERVICE ")]
     if not services:
@@ -256,6 +257,14 @@ def check_package_run(lines, files, logdir, stem):
                 problems.append(f"[{name}] {prom}: {metric} is {samples.get(metric)}, wanted {want}")
         if "hot-add" in name and int(samples.get("zonelens_zonelists_generation", "0")) < 1:
             problems.append(f"[{name}] {prom}: zonelens_zonelists_generation is not >= 1 after the hot-add")
+        stale = sum(1 for k, v in samples.items() if k.startswith("zonelens_node_stale{") and v == "1")
+        if samples.get("zonelens_stale_nodes") != str(stale):
+            problems.append(f"[{name}] {prom}: zonelens_stale_nodes {samples.get('zonelens_stale_nodes')}, "
+                            f"but {stale} zonelens_node_stale samples say 1")
+        # a CPU going offline rebuilds nothing: the lists still match, and some node's lists are
+        # stale (a rebuild now would drop the CPU's penalty)
+        if "cpu-off" in name and stale < 1:
+            problems.append(f"[{name}] {prom}: no stale node after a CPU went offline")
         notes.append(f"[{name}] metrics file {prom} (promtool check metrics: ok):\n" + data.decode().rstrip())
     return problems, notes
 
