@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The man page cannot drift from --help: every command `zonelens --help` lists has a `.SS` section
 in packaging/zonelens.8, and every option its `zonelens COMMAND --help` lists appears in that
-section (the global --help and --version in OPTIONS). With --completion FILE, the same commands
-and options must be in the bash completion too.
+section (the global --help and --version in OPTIONS), and the page renders without a warning
+(man --warnings). With --completion FILE, the same commands and options must be in the bash
+completion too.
 
   check-manpage.py ZONELENS MANPAGE [--completion FILE]
 """
@@ -79,6 +80,11 @@ def main():
     for s in ("NAME", "SYNOPSIS", "DESCRIPTION", "EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES"):
         if s not in secs:
             missing.append(f"no {s} section in {man}")
+    # the page renders without a groff or man warning (man-db's --warnings)
+    r = subprocess.run(["man", "--warnings", "-l", "-Tutf8", "-Z", man], capture_output=True, text=True,
+                       env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "MANWIDTH": "80"})
+    if r.returncode != 0 or r.stderr.strip():
+        missing.append(f"man --warnings -l {man}: exit {r.returncode}: {r.stderr.strip()}")
     for m in missing:
         print(m)
     print(f"check-manpage: {len(cmds)} commands, {'FAIL' if missing else 'ok'}")
