@@ -64,7 +64,9 @@ if [ -n "$debs" ]; then
 	cp "$debs"/zonelens_*.deb "$debs"/zonelens-dkms_*_all.deb "$root/debs/"
 	rm -f "$root"/debs/zonelens-dbgsym_*
 	steps="cd /src && tests/fresh/packages-in-root.sh /debs${ZONELENS_FRESH_PACKAGES_ONLY:+ && exit 0} && $steps"
-	echo "fresh-root: tests/fresh/packages-in-root.sh, then tests/vm/demo.sh inside the root"
+	then_demo=", then tests/vm/demo.sh"
+	[ -z "${ZONELENS_FRESH_PACKAGES_ONLY:-}" ] || then_demo=" (packages only)"
+	echo "fresh-root: tests/fresh/packages-in-root.sh$then_demo inside the root"
 else
 	echo "fresh-root: tests/vm/demo.sh inside the root"
 fi
