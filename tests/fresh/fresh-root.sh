@@ -74,5 +74,8 @@ unshare --mount --propagation private -- sh -c '
 	r=$1 cache=$2 steps=$3
 	mount --rbind /proc "$r/proc" && mount --rbind /sys "$r/sys" && mount --rbind /dev "$r/dev" || exit 2
 	mount --bind "$cache" "$r/var/cache/apt/archives" || exit 2
+	# demo.sh takes the guest lock of this machine around its guest
+	touch /tmp/zonelens-qemu.lock "$r/tmp/zonelens-qemu.lock" &&
+		mount --bind /tmp/zonelens-qemu.lock "$r/tmp/zonelens-qemu.lock" || exit 2
 	exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 		DEBIAN_FRONTEND=noninteractive /bin/bash -c "$steps"' sh "$root" "$cache" "$steps"
