@@ -176,6 +176,8 @@ zlstep() {
 		else
 			fail "zl service $1: no /tmp/textfile/zonelens.prom"
 		fi ;;
+	unload)
+		rmmod zonelens 2>/tmp/err || fail "zl unload: rmmod: $(cat /tmp/err)" ;;
 	*) fail "unknown zl step $sub" ;;
 	esac
 }

@@ -236,9 +236,17 @@ def check_package_run(lines, files, logdir, stem):
     for name, rc, *rest in services:
         line = rest[0] if rest else ""
         notes.append(f"[{name}] zonelens-verify ({rc}): {line}")
-        if rc != "rc=0" or not line.startswith("<6>match ("):
-            problems.append(f"[{name}] the service's script: {rc}, line {line!r} (wanted rc=0 and '<6>match (...')")
+        # without the module (after `zl unload`): one warning, then silence, never a failure
+        want = {"no-module": "<4>module not loaded (", "no-module-again": ""}.get(name, "<6>match (")
+        if rc != "rc=0" or not (line.startswith(want) if want else line == ""):
+            problems.append(f"[{name}] the service's script: {rc}, line {line!r} (wanted rc=0 and {want!r})")
         data = files.get(f"{name}.prom")
+        if name.startswith("no-module"):
+            if data is None or b"\nzonelens_module_loaded 0\n" not in data:
+                problems.append(f"[{name}] the metrics file does not say zonelens_module_loaded 0")
+            elif subprocess.run(["promtool", "check", "metrics"], input=data, capture_output=True).returncode:
+                problems.append(f"[{name}] promtool check metrics refuses the no-module file")
+            continue
         if data is None:
             problems.append(f"[{name}] no metrics file came back from the guest")
             continue
