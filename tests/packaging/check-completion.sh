@@ -12,7 +12,6 @@ bc=/usr/share/bash-completion/bash_completion
 . "$bc"
 if [ -d "$1" ]; then
 	# the on-demand loader, as an interactive bash does at the first <TAB> after "zonelens "
-	BASH_COMPLETION_USER_DIR=/nonexistent
 	__load_completion zonelens "$1/zonelens" 2>/dev/null || . "$1/zonelens"
 else
 	# shellcheck disable=SC1090
