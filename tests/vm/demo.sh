@@ -20,5 +20,6 @@ done
 "$repo/tests/vm/fetch-kernels.sh" "$repo/build/cache/kernels" "$kernel"
 cmake -S "$repo" -B "$build" -DZONELENS_BENCHMARKS=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target zonelens
-exec python3 "$repo/tests/vm/zlvm.py" --require --kernel "$kernel" --topology quickstart --print-report \
+# one guest at a time on the machine (tests/fresh/fresh-root.sh binds this lock into its root)
+exec flock /tmp/zonelens-qemu.lock python3 "$repo/tests/vm/zlvm.py" --require --kernel "$kernel" --topology quickstart --print-report \
 	--build-dir "$build" --kernel-cache "$repo/build/cache/kernels" --zonelens "$build/zonelens" "${extra[@]}"

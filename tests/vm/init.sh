@@ -160,6 +160,24 @@ zlstep() {
 		else
 			fail "zl export $1: $(head -c 400 /tmp/zlout)"
 		fi ;;
+	service)
+		# what zonelens-verify.service runs (the packaged script, from zonelens_*.deb), with the
+		# guest's paths: its one line (with the journal's <priority> prefix) and the metrics file
+		# it wrote, sent to the host as @@FILE NAME.prom (zlvm.py --package checks both)
+		mkdir -p /tmp/textfile /tmp/run
+		ZONELENS=/bin/zonelens ZONELENS_TEXTFILE_DIR=/tmp/textfile RUNTIME_DIRECTORY=/tmp/run \
+			/usr/libexec/zonelens/zonelens-verify >/tmp/svc.out 2>&1
+		rc=$?
+		echo "@@SERVICE $1 rc=$rc $(cat /tmp/svc.out)"
+		if [ -f /tmp/textfile/zonelens.prom ]; then
+			echo "@@FILE $1.prom"
+			base64 /tmp/textfile/zonelens.prom
+			echo "@@ENDFILE $1.prom"
+		else
+			fail "zl service $1: no /tmp/textfile/zonelens.prom"
+		fi ;;
+	unload)
+		rmmod zonelens 2>/tmp/err || fail "zl unload: rmmod: $(cat /tmp/err)" ;;
 	*) fail "unknown zl step $sub" ;;
 	esac
 }

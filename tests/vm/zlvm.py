@@ -141,9 +141,18 @@ def stripped(path):
     return Path(path).read_bytes()
 
 
-def build_base_initramfs(out, module, tool):
+def build_base_initramfs(out, module, tool, extra=()):
+    """extra: (path, mode, bytes) files to add, e.g. the packaged service script (--package)."""
     dirs = ["bin", "sbin", "usr", "usr/bin", "proc", "sys", "dev", "tmp", "lib", "lib64", "etc"]
     ents = [(d, 0o40755, None) for d in dirs]
+    for path, mode, data in extra:
+        parts = Path(path).parts
+        for k in range(1, len(parts)):
+            d = str(Path(*parts[:k]))
+            if d not in dirs:
+                dirs.append(d)
+                ents.append((d, 0o40755, None))
+        ents.append((path, mode, data))
     ents.append(("bin/busybox", 0o100755, Path("/bin/busybox").read_bytes()))
     ents.append(("init", 0o100755, (HERE / "init.sh").read_bytes()))
     if module:
@@ -162,6 +171,110 @@ def build_base_initramfs(out, module, tool):
                     ents.append((d, 0o40755, None))
             ents.append((p, 0o100755, stripped(dep)))
     out.write_bytes(cpio_newc(ents))
+
+
+# ---------------------------------------------------------------------------------------------- packages
+def unpack_packages(debdir, work):
+    """--package DEBDIR: zonelens_V_ARCH.deb and zonelens-dkms_V_all.deb unpacked into one tree
+    (dpkg-deb -x, nothing is installed on the host). Returns (tree, version)."""
+    debdir = Path(debdir).resolve()
+    tools = sorted(debdir.glob("zonelens_*.deb"))
+    dkms = sorted(debdir.glob("zonelens-dkms_*_all.deb"))
+    if len(tools) != 1 or len(dkms) != 1:
+        raise RuntimeError(f"{debdir}: wanted one zonelens_*.deb and one zonelens-dkms_*_all.deb, found "
+                           f"{[p.name for p in tools + dkms]} (tests/packaging/build-packages.sh builds them)")
+    tree = work / "package" / "root"
+    shutil.rmtree(tree, ignore_errors=True)
+    tree.mkdir(parents=True)
+    for deb in tools + dkms:
+        subprocess.run(["dpkg-deb", "-x", str(deb), str(tree)], check=True)
+    version = dkms[0].name.split("_")[1]
+    return tree, version
+
+
+def dkms_module(work, tag, kenv, tree, version):
+    """`dkms build` of the packaged source (usr/src/zonelens-V with the package's dkms.conf) against
+    kernel TAG's headers in private dkms/source/install trees, as tests/vm/kernel-checks.sh dkms
+    does; returns the built zonelens.ko (decompressed when dkms compressed it)."""
+    d = work / tag / "pkg-dkms"
+    with Lock(work / f"{tag}.lock"):
+        shutil.rmtree(d, ignore_errors=True)
+        (d / "tree").mkdir(parents=True)
+        (d / "install").mkdir()
+        shutil.copytree(tree / "usr" / "src" / f"zonelens-{version}", d / "src" / f"zonelens-{version}")
+        cmd = [str(HERE / "kbuild.sh"), kenv["ENV_FILE"], "--bind", str(d), "--", "dkms", "build",
+               f"zonelens/{version}", "--dkmstree", str(d / "tree"), "--sourcetree", str(d / "src"),
+               "--installtree", str(d / "install"), "-k", kenv["KREL"], "--kernelsourcedir", kenv["KDIR"]]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        (work / tag / "pkg-dkms.log").write_text(shlex.join(cmd) + "\n" + r.stdout + r.stderr)
+        if r.returncode != 0:
+            raise RuntimeError(f"dkms build of the package failed for {tag}: {shlex.join(cmd)}\n{r.stdout[-3000:]}{r.stderr[-3000:]}")
+        kos = sorted((d / "tree" / "zonelens" / version / kenv["KREL"]).rglob("zonelens.ko*"))
+        if not kos:
+            raise RuntimeError(f"dkms built no zonelens.ko for {kenv['KREL']} (see {work / tag / 'pkg-dkms.log'})")
+        ko = kos[0]
+        if ko.suffix in (".xz", ".zst", ".gz"):
+            tool = {".xz": "xz", ".zst": "zstd", ".gz": "gzip"}[ko.suffix]
+            plain = ko.with_suffix("")
+            plain.write_bytes(subprocess.run([tool, "-dc", str(ko)], check=True, capture_output=True).stdout)
+            ko = plain
+        return ko
+
+
+PROM_SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$")
+
+
+def check_package_run(lines, files, logdir, stem):
+    """--package: every `zl service` step printed one line, priority 6 and 'match', and its
+    metrics file passes promtool and says module loaded, match, stale nodes consistent with the
+    per-node samples, after a hot-add a generation of 1 or more, after a CPU offline a stale node.
+    Returns (problems, notes)."""
+    problems, notes = [], []
+    services = [ln.split(None, 3)[1:] for ln in lines if ln.startswith("@@SERVICE ")]
+    if not services:
+        problems.append("no @@SERVICE line: the spec has no 'zl service' step")
+    for name, rc, *rest in services:
+        line = rest[0] if rest else ""
+        notes.append(f"[{name}] zonelens-verify ({rc}): {line}")
+        # without the module (after `zl unload`): one warning, then silence, never a failure
+        want = {"no-module": "<4>module not loaded (", "no-module-again": ""}.get(name, "<6>match (")
+        if rc != "rc=0" or not (line.startswith(want) if want else line == ""):
+            problems.append(f"[{name}] the service's script: {rc}, line {line!r} (wanted rc=0 and {want!r})")
+        data = files.get(f"{name}.prom")
+        if name.startswith("no-module"):
+            if data is None or b"\nzonelens_module_loaded 0\n" not in data:
+                problems.append(f"[{name}] the metrics file does not say zonelens_module_loaded 0")
+            elif subprocess.run(["promtool", "check", "metrics"], input=data, capture_output=True).returncode:
+                problems.append(f"[{name}] promtool check metrics refuses the no-module file")
+            continue
+        if data is None:
+            problems.append(f"[{name}] no metrics file came back from the guest")
+            continue
+        prom = logdir / f"{stem}-{name}.prom"
+        prom.write_bytes(data)
+        r = subprocess.run(["promtool", "check", "metrics"], input=data, capture_output=True)
+        if r.returncode != 0 or r.stdout.strip() or r.stderr.strip():
+            problems.append(f"[{name}] promtool check metrics {prom}: {(r.stdout + r.stderr).decode(errors='replace')}")
+        samples = {}
+        for ln in data.decode().splitlines():
+            m = PROM_SAMPLE.match(ln)
+            if m and not ln.startswith("#"):
+                samples[m.group(1) + (m.group(2) or "")] = m.group(3)
+        for metric, want in (("zonelens_module_loaded", "1"), ("zonelens_verify_match", "1")):
+            if samples.get(metric) != want:
+                problems.append(f"[{name}] {prom}: {metric} is {samples.get(metric)}, wanted {want}")
+        if "hot-add" in name and int(samples.get("zonelens_zonelists_generation", "0")) < 1:
+            problems.append(f"[{name}] {prom}: zonelens_zonelists_generation is not >= 1 after the hot-add")
+        stale = sum(1 for k, v in samples.items() if k.startswith("zonelens_node_stale{") and v == "1")
+        if samples.get("zonelens_stale_nodes") != str(stale):
+            problems.append(f"[{name}] {prom}: zonelens_stale_nodes {samples.get('zonelens_stale_nodes')}, "
+                            f"but {stale} zonelens_node_stale samples say 1")
+        # a CPU going offline rebuilds nothing: the lists still match, and some node's lists are
+        # stale (a rebuild now would drop the CPU's penalty)
+        if "cpu-off" in name and stale < 1:
+            problems.append(f"[{name}] {prom}: no stale node after a CPU went offline")
+        notes.append(f"[{name}] metrics file {prom} (promtool check metrics: ok):\n" + data.decode().rstrip())
+    return problems, notes
 
 
 # ---------------------------------------------------------------------------------------------- QEMU
@@ -536,6 +649,10 @@ def main():
     ap.add_argument("--list", action="store_true", help="list the topologies and exit")
     ap.add_argument("--save-files", metavar="DIR",
                     help="write the files of 'zl export NAME' steps to DIR/<kernel>-<topology>/NAME.tar.gz")
+    ap.add_argument("--package", metavar="DEBDIR",
+                    help="use the Debian packages in DEBDIR instead of the build tree: the binary and the "
+                         "service's script of zonelens_*.deb, the module dkms builds from zonelens-dkms_*.deb "
+                         "(default spec: scenarios/package.json; its 'zl service' steps are checked)")
     ap.add_argument("--workflow", action="store_true",
                     help="run a spec's 'workflow_steps' instead of its 'steps' (docs/workflow.md)")
     o = ap.parse_args()
@@ -555,6 +672,8 @@ def main():
         topos.append(topologies.by_name(n))
     for s in o.spec or []:
         topos.append(json.loads(Path(s).read_text()))
+    if not topos and o.package:
+        topos = [json.loads((HERE / "scenarios" / "package.json").read_text())]
     if not topos:
         topos = topologies.GROUPS["fixed"](seed, o.count)
     if o.workflow:
@@ -566,8 +685,18 @@ def main():
     if any(g == "random" for g in o.group or []):
         log(f"zlvm: random seed {seed} (rerun: --group random --seed {seed} --count {o.count})")
 
-    tool = None
-    if not o.no_tool:
+    tool, pkg_tree, pkg_version, extra = None, None, None, []
+    if o.package:
+        try:
+            pkg_tree, pkg_version = unpack_packages(o.package, work)
+        except (RuntimeError, subprocess.CalledProcessError) as e:
+            log(f"zlvm: {e}")
+            return 2
+        tool = pkg_tree / "usr" / "bin" / "zonelens"
+        script = "usr/libexec/zonelens/zonelens-verify"
+        extra.append((script, 0o100755, (pkg_tree / script).read_bytes()))
+        log(f"zlvm: packages {pkg_version} from {o.package} unpacked into {pkg_tree}")
+    elif not o.no_tool:
         cand = Path(o.zonelens) if o.zonelens else build / "zonelens"
         if cand.exists():
             tool = cand.resolve()
@@ -580,7 +709,13 @@ def main():
         kenv = kernel_env(cache, k)
         module = None
         if not o.no_module:
-            if o.module:
+            if pkg_tree is not None:
+                try:
+                    module = dkms_module(work, k, kenv, pkg_tree, pkg_version)
+                except RuntimeError as e:
+                    log(f"zlvm: {e}")
+                    return 2
+            elif o.module:
                 module = Path(o.module).resolve()
             elif have_kmod_src:
                 try:
@@ -594,12 +729,15 @@ def main():
                 return 2
         base = work / k / f"initramfs-{os.getpid()}.cpio.gz"
         base.parent.mkdir(parents=True, exist_ok=True)
-        build_base_initramfs(base, module, tool)
+        build_base_initramfs(base, module, tool, extra)
         per_kernel[k] = (kenv, base, module)
         log(f"zlvm: kernel {k} ({kenv['KREL']}) module={module or '-'} zonelens={tool or '-'}")
 
     repro = [str(Path(sys.argv[0]).resolve()), "--build-dir", str(build), "--kernel-cache", str(cache)]
-    repro += ["--zonelens", str(tool)] if tool else ["--no-tool"]
+    if o.package:
+        repro += ["--package", str(Path(o.package).resolve())]
+    else:
+        repro += ["--zonelens", str(tool)] if tool else ["--no-tool"]
     repro += ["--no-module"] if o.no_module else (["--module", str(o.module)] if o.module else [])
     repro += ["--kvm"] if o.kvm else []
     jobs = [(k, t) for k in kernels for t in topos]
@@ -628,6 +766,13 @@ def main():
         if stall is not None:
             notes.append(f"[boot] the first boot stalled before /init (TCG); retried once, "
                          f"first console kept at {stall}")
+        if o.package:
+            try:
+                pp, pn = check_package_run(lines, extract_files(lines), logdir, f"{k}-{t['name']}")
+            except ValueError as e:
+                pp, pn = [f"a metrics file does not decode: {e}"], []
+            probs += pp
+            notes += pn
         if o.save_files:
             try:
                 for name, data in extract_files(lines).items():

@@ -84,14 +84,7 @@ void write_svg(const po::variables_map& vm, const report::SvgPicture& picture) {
                      " nodes and this source has " + std::to_string(picture.lists->size()) +
                      ": use --json for larger machines");
   }
-  const std::string svg = report::render_svg(picture);
-  std::ofstream f(file, std::ios::binary | std::ios::trunc);
-  f.write(svg.data(), static_cast<std::streamsize>(svg.size()));
-  f.close();
-  if (!f) {
-    throw InputError(file +
-                     ": cannot write the picture: pass --svg a path in a writable directory");
-  }
+  write_output_file(file, report::render_svg(picture));
 }
 
 bool json_wanted(const po::variables_map& vm) {

@@ -6,6 +6,7 @@
 
 #include "zonelens/cli.hpp"
 #include "zonelens/error.hpp"
+#include "zonelens/version.hpp"
 
 namespace zonelens::cli {
 
@@ -15,8 +16,6 @@ std::vector<const Action*>& registry() {
   static std::vector<const Action*> table;
   return table;
 }
-
-constexpr std::string_view kVersion = "0.1.0";
 
 std::string usage_text() {
   std::ostringstream os;
@@ -81,7 +80,7 @@ int run(int argc, const char* const* argv) {
     return kExitOk;
   }
   if (first == "--version") {
-    std::cout << "zonelens " << kVersion << '\n';
+    std::cout << "zonelens " << kProjectVersion << '\n';
     return kExitOk;
   }
   const Action* action = nullptr;

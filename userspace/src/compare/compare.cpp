@@ -131,6 +131,19 @@ bool all_match(const std::vector<NodeVerdict>& verdicts) {
                      [](const NodeVerdict& v) { return v.match(); });
 }
 
+std::vector<NodeId> stale_nodes(const Topology& topo, const EraRules& rules,
+                                const LiveZonelists& live) {
+  RebuildContext now;
+  now.kind = RebuildKind::kRuntime;  // empty masks: the topology's current cpumasks
+  std::vector<NodeId> stale;
+  for (const auto& v : compare_zonelists(live, predict(topo, rules, now).nodes)) {
+    if (!v.match()) {
+      stale.push_back(v.node);
+    }
+  }
+  return stale;
+}
+
 std::vector<ContextAttempt> try_contexts(const Topology& topo, const EraRules& rules,
                                          const LiveZonelists& live,
                                          std::vector<ContextCandidate> candidates) {

@@ -14,14 +14,7 @@ StateCheck check_state(const Snapshot& snapshot, const EventLog& log, const EraR
   c.verified = ver.match;
   c.context = ver.best().candidate.label;
   c.mismatched = ver.mismatched();
-  RebuildContext now;
-  now.kind = RebuildKind::kRuntime;  // the topology's current cpumasks
-  for (const auto& v :
-       compare_zonelists(snapshot.zonelists, predict(snapshot.topology, rules, now).nodes)) {
-    if (!v.match()) {
-      c.stale_nodes.push_back(v.node);
-    }
-  }
+  c.stale_nodes = stale_nodes(snapshot.topology, rules, snapshot.zonelists);
   return c;
 }
 

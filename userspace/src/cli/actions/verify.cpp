@@ -3,6 +3,7 @@
 #include "zonelens/verify.hpp"
 
 #include "zonelens/cli.hpp"
+#include "zonelens/report/prometheus.hpp"
 
 namespace zonelens::cli {
 namespace {
@@ -16,10 +17,20 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   add_zonelist_order_option(opts);
   add_json_option(opts);
   add_svg_option(opts);
+  opts.add_options()("prometheus", po::value<std::string>()->value_name("FILE"),
+                     "also write the result as Prometheus metrics to FILE (through FILE.tmp and a "
+                     "rename), for node_exporter's textfile collector; without the module FILE "
+                     "says zonelens_module_loaded 0");
 }
 
 int execute(const po::variables_map& vm) {
   const auto given = context_option(vm);
+  const auto prometheus = vm.count("prometheus") != 0
+                              ? std::optional(vm["prometheus"].as<std::string>())
+                              : std::nullopt;
+  if (prometheus && !std::filesystem::exists(module_dir(root_of(vm)))) {
+    write_output_file(*prometheus, report::render_prometheus({}));
+  }
   const ModuleState m = read_module_state(vm);
   const Topology& topo = m.snapshot.topology;
   KernelChoice k = kernel_choice(vm, topo);
@@ -32,6 +43,13 @@ int execute(const po::variables_map& vm) {
       .dir = m.dir.string(),
       .generation = m.snapshot.generation,
       .fingerprint = m.snapshot.fingerprint};
+  if (prometheus) {
+    write_output_file(*prometheus,
+                      report::render_prometheus(
+                          {.verify = &rep,
+                           .last_rebuild = report::last_rebuild_metric(m.events, rep.generation),
+                           .stale_nodes = stale_nodes(topo, k.rules, m.snapshot.zonelists)}));
+  }
   if (svg_wanted(vm)) {
     const ContextCandidate& best = rep.verification.best().candidate;
     const Prediction predicted = predict_candidate(topo, k.rules, best);

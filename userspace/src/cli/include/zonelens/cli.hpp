@@ -13,6 +13,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -113,6 +114,11 @@ std::optional<RebuildKind> context_option(const po::variables_map& vm);
 // the picture has more than report::kSvgMaxNodes rows). Nothing without --svg.
 void write_svg(const po::variables_map& vm, const report::SvgPicture& picture);
 [[nodiscard]] bool svg_wanted(const po::variables_map& vm);
+
+// Writes `text` to `file` through FILE.tmp in the same directory and a rename, so that a reader
+// (node_exporter, a browser) sees the old file or the new one, never a part; InputError names the
+// file that could not be created, written or renamed.
+void write_output_file(const std::filesystem::path& file, std::string_view text);
 
 // ---- output ----
 // stdout through one report::Sink buffer, written out in large chunks.

@@ -38,6 +38,12 @@ std::vector<NodeVerdict> compare_zonelists(const LiveZonelists& live,
                                            const std::vector<NodeZonelists>& predicted);
 [[nodiscard]] bool all_match(const std::vector<NodeVerdict>& verdicts);
 
+// The nodes whose live lists a rebuild now, with the topology's current cpumasks, would change:
+// after CPU hotplug (which never rebuilds) the lists are stale until the next memory event.
+// watch and verify --prometheus report them.
+std::vector<NodeId> stale_nodes(const Topology& topo, const EraRules& rules,
+                                const LiveZonelists& live);
+
 struct ContextAttempt {
   ContextCandidate candidate;
   std::vector<NodeVerdict> verdicts;
