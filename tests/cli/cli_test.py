@@ -166,8 +166,8 @@ def live_many_nodes(c):
     # /proc/zoneinfo of a synthetic root bind-mounted over the live ones in a private mount
     # namespace (root only; CI runs as root). Debian 12's libnuma 2.0.16 overflows a 128-bit mask
     # in its constructor there and every process linked with it dies with SIGSEGV at exit
-    # (docs/cli.md#sources): this fails if zonelens links libnuma again. libnuma counts the nodes
-    # with a meminfo file, so the root gets one per node.
+    # (docs/cli.md#sources): this fails if zonelens links libnuma again. It crashes only when the
+    # nodes have a meminfo file (seen on Debian 12), so the root gets one per node.
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         raise Skip("needs root and unshare (a private mount namespace)")
     sys.path.insert(0, c.fixtures)
