@@ -22,7 +22,7 @@ TEST(IdList, EmptyForms) {
 }
 
 TEST(IdList, IdsBeyondTheRunningMachine) {
-  // The reason this parser exists: libnuma refuses ids the host does not have.
+  // Why this parser exists: libnuma's parsers refuse ids the host does not have.
   const auto ids = parse_id_list("0-1023", kMaxNumnodes);
   ASSERT_TRUE(ids);
   EXPECT_EQ(ids->size(), 1024U);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Topology sources: the module's debugfs files, libnuma + /proc (live), a captured root.
+// Topology sources: the module's debugfs files, and sysfs + /proc read by one reader for the
+// running machine (root "/") and for a captured root.
 #include "zonelens/sources.hpp"
 
-#include <numa.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
@@ -32,14 +32,13 @@ struct NodeStates {
   std::vector<int> possible, online, memory, normal_memory, cpu;
 };
 
-// What both sysfs readers (live, root) collect before assembly.
+// What the sysfs reader collects before assembly.
 struct SysfsData {
   NodeStates states;
   std::vector<std::vector<CpuId>> cpus_of_online;  // parallel to states.online
-  // Row i: online[i] to every online node, rows of online.size(). A root's distances are checked
-  // to be at most 255 and kept as bytes (1M of them at 1024 nodes); libnuma's stay ints.
-  std::vector<std::uint8_t> root_distances;
-  std::vector<int> live_distances;
+  // Row i: online[i] to every online node, rows of online.size(). Distances are checked to be at
+  // most 255 and kept as bytes (1M of them at 1024 nodes).
+  std::vector<std::uint8_t> distances;
   std::string zoneinfo;
   std::string zoneinfo_file;
   std::string release;
@@ -80,9 +79,8 @@ std::string first_line(std::string_view text) {
 }
 
 // Row `from` of the online nodes' distances (every online node is a checked possible node).
-template <typename T>
 void set_distance_row(DistanceTable& table, const std::vector<int>& online, int from,
-                      const T* row) {
+                      const std::uint8_t* row) {
   for (std::size_t j = 0; j < online.size(); ++j) {
     table.set(from, online[j], static_cast<int>(row[j]));
   }
@@ -127,11 +125,7 @@ Topology assemble(SysfsData d, const std::string& origin) {
   const std::size_t columns = online.size();
   for (std::size_t i = 0; i < online.size(); ++i) {
     node(online[i], "online").cpus = std::move(d.cpus_of_online[i]);
-    if (d.live_distances.empty()) {
-      set_distance_row(topo.distance, online, online[i], d.root_distances.data() + (i * columns));
-    } else {
-      set_distance_row(topo.distance, online, online[i], d.live_distances.data() + (i * columns));
-    }
+    set_distance_row(topo.distance, online, online[i], d.distances.data() + (i * columns));
   }
   for (const auto& z : zones) {
     build.add_zone(z.node, z.zone, d.zoneinfo_file);
@@ -190,20 +184,55 @@ bool parse_distance_row(std::string_view text, std::uint8_t* row, std::size_t wa
   }
 }
 
-// A captured root: plain files, lists parsed with parse_id_list.
-SysfsData read_root_sysfs(const fs::path& root, const FileReader& read_file) {
+// What the sysfs reader tells the user to do, for a captured root or for the running machine.
+// The live texts differ only in the fix: a running kernel's files cannot be "recaptured".
+struct SysfsFixes {
+  std::string_view missing_node_file;  // a file of /sys/devices/system/node does not exist
+  std::string_view bad_file;           // a list or distance file does not parse
+  std::string_view torn_distances;     // a distance row has the wrong number of columns
+  std::string_view missing_zoneinfo;
+  std::string_view missing_osrelease;
+  std::string_view invariant;  // the files break an invariant (check_topology)
+};
+
+constexpr SysfsFixes kRootFixes{
+    "capture /sys/devices/system/node into the root",
+    "recapture the file",
+    "recapture the node directory in one go",
+    "capture /proc/zoneinfo into the root",
+    "capture /proc/sys/kernel/osrelease into the root",
+    "recapture the root with 'zonelens capture' on the machine",
+};
+
+// The running machine: the same files under "/". A wrong column count there means a node went
+// online or offline between two reads (sysfs has no consistent snapshot of several files).
+constexpr SysfsFixes kLiveFixes{
+    "mount sysfs on /sys (a kernel without CONFIG_NUMA has no node directory: use --root DIR or "
+    "--topology FILE)",
+    "report a kernel bug",
+    "run again (a node went online or offline while it was read)",
+    "mount procfs on /proc",
+    "mount procfs on /proc",
+    "report a kernel bug",
+};
+
+// Every sysfs + /proc reading, of a captured root or of the running machine (root "/"): plain
+// files, lists parsed with parse_id_list. Not libnuma: libnuma checks ids against the running
+// machine (wrong for a root), and Debian 12's libnuma 2.0.16 overflows a 128-bit mask in its
+// constructor on a machine with more than 128 configured nodes (docs/cli.md).
+SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const SysfsFixes& fixes) {
   SysfsData d;
-  d.fix = "recapture the root with 'zonelens capture' on the machine";
+  d.fix = fixes.invariant;
   const fs::path nodes = root / "sys/devices/system/node";
-  constexpr std::string_view kFix = "capture /sys/devices/system/node into the root";
+  const std::string bad_fix(fixes.bad_file);
   auto list = [&](const fs::path& file, int limit) {
-    const std::string text = read_file(file, kFix);
+    const std::string text = read_file(file, fixes.missing_node_file);
     auto ids = parse_id_list(text, limit);
     if (!ids) {
       throw InputError(
           file.string() + ": '" + first_line(text).substr(0, 80) + "' is not a " +
           (limit == kMaxCpus ? "CPU list with ids below 8192" : "node list with ids below 1024") +
-          ": recapture the file");
+          ": " + bad_fix);
     }
     return std::move(*ids);
   };
@@ -212,8 +241,7 @@ SysfsData read_root_sysfs(const fs::path& root, const FileReader& read_file) {
     auto ids = list(file, kMaxNumnodes);
     if (ids.empty()) {
       throw InputError(file.string() +
-                       " is empty, but a running kernel always has a node there: recapture the "
-                       "file");
+                       " is empty, but a running kernel always has a node there: " + bad_fix);
     }
     return ids;
   };
@@ -228,87 +256,20 @@ SysfsData read_root_sysfs(const fs::path& root, const FileReader& read_file) {
     const fs::path dir = nodes / ("node" + std::to_string(id));
     d.cpus_of_online.push_back(list(dir / "cpulist", kMaxCpus));
     const fs::path dist_file = dir / "distance";
-    const std::string text = read_file(dist_file, kFix);
+    const std::string text = read_file(dist_file, fixes.missing_node_file);
     // Grown row by row: nothing is allocated for rows whose files are missing.
-    const std::size_t at = d.root_distances.size();
-    d.root_distances.resize(at + n_online);
+    const std::size_t at = d.distances.size();
+    d.distances.resize(at + n_online);
     // sysfs prints one column per *online* node (node_read_distance: for_each_online_node).
-    if (!parse_distance_row(text, d.root_distances.data() + at, n_online)) {
-      throw InputError(dist_file.string() + ": expected " + std::to_string(n_online) +
-                       " distances (one per online node) from 10 to 255: recapture the node "
-                       "directory in one go");
+    if (!parse_distance_row(text, d.distances.data() + at, n_online)) {
+      throw InputError(
+          dist_file.string() + ": expected " + std::to_string(n_online) +
+          " distances (one per online node) from 10 to 255: " + std::string(fixes.torn_distances));
     }
   }
   d.zoneinfo_file = (root / "proc/zoneinfo").string();
-  d.zoneinfo = read_file(d.zoneinfo_file, "capture /proc/zoneinfo into the root");
-  d.release = first_line(read_file(root / "proc/sys/kernel/osrelease",
-                                   "capture /proc/sys/kernel/osrelease into the root"));
-  return d;
-}
-
-struct BitmaskDeleter {
-  void operator()(bitmask* b) const { numa_bitmask_free(b); }
-};
-using Bitmask = std::unique_ptr<bitmask, BitmaskDeleter>;
-
-std::vector<int> bits_of(const bitmask* b) {
-  std::vector<int> ids;
-  for (unsigned long i = 0; i < b->size; ++i) {
-    if (numa_bitmask_isbitset(b, static_cast<unsigned int>(i)) != 0) {
-      ids.push_back(static_cast<int>(i));
-    }
-  }
-  return ids;
-}
-
-// The running machine: libnuma for masks, cpus and distances; /proc for the rest.
-SysfsData read_live_sysfs() {
-  if (numa_available() < 0) {
-    throw InputError(
-        "libnuma: numa_available() failed, this kernel has no NUMA support: use --root DIR or "
-        "--topology FILE");
-  }
-  SysfsData d;
-  d.fix = "report a kernel or libnuma bug";
-  const fs::path nodes = "/sys/devices/system/node";
-  auto list = [&](const fs::path& file) {
-    const std::string text = read_text_file(file, "mount sysfs on /sys");
-    const std::string line = first_line(text);
-    if (line.empty()) {
-      return std::vector<int>{};  // an empty state (e.g. has_cpu of a CPU-less machine)
-    }
-    Bitmask mask(numa_parse_nodestring_all(line.c_str()));
-    if (!mask) {
-      throw InputError(file.string() + ": libnuma cannot parse '" + line +
-                       "': report a libnuma/kernel mismatch");
-    }
-    return bits_of(mask.get());
-  };
-  d.states.possible = list(nodes / "possible");
-  d.states.online = list(nodes / "online");
-  d.states.memory = list(nodes / "has_memory");
-  d.states.normal_memory = list(nodes / "has_normal_memory");
-  d.states.cpu = list(nodes / "has_cpu");
-  Bitmask cpus(numa_allocate_cpumask());
-  for (const int a : d.states.online) {
-    if (numa_node_to_cpus(a, cpus.get()) < 0) {
-      throw InputError("libnuma: numa_node_to_cpus(" + std::to_string(a) +
-                       ") failed: check /sys/devices/system/node/node" + std::to_string(a));
-    }
-    d.cpus_of_online.push_back(bits_of(cpus.get()));
-    for (const int b : d.states.online) {
-      const int v = numa_distance(a, b);
-      if (v <= 0) {
-        throw InputError("libnuma: no distance from node " + std::to_string(a) + " to node " +
-                         std::to_string(b) + ": check /sys/devices/system/node/node" +
-                         std::to_string(a) + "/distance");
-      }
-      d.live_distances.push_back(v);
-    }
-  }
-  d.zoneinfo_file = "/proc/zoneinfo";
-  d.zoneinfo = read_text_file(d.zoneinfo_file, "mount procfs on /proc");
-  d.release = first_line(read_text_file("/proc/sys/kernel/osrelease", "mount procfs on /proc"));
+  d.zoneinfo = read_file(d.zoneinfo_file, fixes.missing_zoneinfo);
+  d.release = first_line(read_file(root / "proc/sys/kernel/osrelease", fixes.missing_osrelease));
   return d;
 }
 
@@ -389,7 +350,7 @@ Observation observe_live() {
   Observation o;
   o.kind = SourceKind::kSysfs;
   o.origin = "live";
-  o.topology = assemble(read_live_sysfs(), "live");
+  o.topology = assemble(read_sysfs("/", read_text_file, kLiveFixes), "live");
   return o;
 }
 
@@ -406,7 +367,7 @@ Observation observe_root(const fs::path& root) {
 }
 
 Topology read_root_topology(const fs::path& root, const FileReader& read_file) {
-  return assemble(read_root_sysfs(root, read_file), root.string());
+  return assemble(read_sysfs(root, read_file, kRootFixes), root.string());
 }
 
 Observation observe_topology_file(const fs::path& file) {
@@ -501,9 +462,3 @@ std::vector<ZoneinfoZone> parse_zoneinfo(std::string_view text, const std::strin
 }
 
 }  // namespace zonelens
-
-// libnuma's documented hooks (numa(3): "numa_error() and numa_warn() ... can be overridden by the
-// user"): libnuma's own stderr warnings are dropped because every libnuma failure zonelens meets is
-// turned into an InputError naming the file and the fix.
-extern "C" void numa_warn(int /*num*/, char* /*fmt*/, ...) {}  // NOLINT(cert-dcl50-cpp)
-extern "C" void numa_error(char* /*where*/) {}

@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <climits>
+#include <span>
 
 #include "order.hpp"
 #include "zonelens/model.hpp"
@@ -114,12 +115,14 @@ void build_order(const Topology& topo, const EraRules& rules, const RebuildFacts
   std::uint64_t* next_key = keys.data();
   std::uint32_t any = 0;    // OR of the flipped vals
   std::uint32_t all = ~0U;  // AND of the flipped vals
+  const std::span<const int> local_row = topo.distance.row(local);
   for (const NodeId n : facts.candidates) {
     if (n == local && local_first) {
       continue;
     }
     const auto nu = static_cast<std::size_t>(n);
-    const int d = topo.distance.at(local, n);
+    const int stored = nu < local_row.size() ? local_row[nu] : -1;
+    const int d = stored >= 0 ? stored : topo.distance.at(local, n);
     dist[nu] = d;
     const std::int32_t val = score(d, n < local, cpus[nu] != 0, facts.multiplier, load_of[nu]);
     // (val, id) as one unsigned key: flip the sign bit so signed order becomes unsigned order.

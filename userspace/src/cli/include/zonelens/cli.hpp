@@ -74,7 +74,7 @@ void add_model_options(po::options_description& opts);
 void add_zonelist_order_option(
     po::options_description& opts);  // --zonelist-order node|zone|default
 
-// --root DIR, --topology FILE or the running machine (module snapshot when loaded, else libnuma).
+// --root DIR, --topology FILE or the running machine (module snapshot when loaded, else sysfs).
 Observation observe(const po::variables_map& vm);
 // The module's state (required), live or under --root.
 ModuleState read_module_state(const po::variables_map& vm);

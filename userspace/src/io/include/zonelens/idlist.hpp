@@ -16,8 +16,8 @@ namespace zonelens {
 // kMaxCpus), empty elements. The ids are checked before a range is expanded: at most `limit` ids.
 //
 // This is deliberately not libnuma's numa_parse_nodestring_all/numa_parse_cpustring_all: those
-// refuse ids the *running* machine does not have (a captured 1024-node root on a 1-node host). The
-// live source uses libnuma; captured roots, module files and topology files use this function.
+// refuse ids the *running* machine does not have (a captured 1024-node root on a 1-node host).
+// Every source uses this function: the live machine, captured roots, module files, topology files.
 std::optional<std::vector<int>> parse_id_list(std::string_view text, int limit);
 
 // {0,1,2,3,8} -> "0-3,8"; the empty list is "-" (debugfs style).

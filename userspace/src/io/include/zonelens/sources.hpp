@@ -22,7 +22,7 @@ namespace zonelens {
 // by retrying another reader after a failure.
 enum class SourceKind {
   kModule,       // the module's debugfs snapshot (live or under a captured root)
-  kSysfs,        // libnuma + /proc (live) or sysfs + /proc files (captured root), no module
+  kSysfs,        // sysfs + /proc files (live or captured root), no module
   kTopologyFile  // a what-if JSON file
 };
 std::string_view source_kind_name(SourceKind kind);
@@ -50,11 +50,11 @@ std::filesystem::path module_dir(const std::optional<std::filesystem::path>& roo
 ModuleState read_module(const std::optional<std::filesystem::path>& root);
 
 // The topology of the running machine: the module's snapshot when its directory exists (then it
-// must read cleanly), otherwise libnuma + /proc/zoneinfo + /proc/sys/kernel/osrelease.
+// must read cleanly), otherwise /sys/devices/system/node + /proc/zoneinfo +
+// /proc/sys/kernel/osrelease, read by the reader of captured roots with root "/".
 Observation observe_live();
 // The same for a captured root DIR (DIR/sys/devices/system/node, DIR/proc/..., and
-// DIR/sys/kernel/debug/zonelens when it exists). Lists are parsed with parse_id_list, not
-// libnuma (libnuma validates ids against the running machine).
+// DIR/sys/kernel/debug/zonelens when it exists). Lists are parsed with parse_id_list.
 Observation observe_root(const std::filesystem::path& root);
 // A what-if topology file (docs/topology-file.md).
 Observation observe_topology_file(const std::filesystem::path& file);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,14 @@ class DistanceTable {
       }
     }
     return from == to ? kLocalDistance : kRemoteDistance;
+  }
+  // Row `from` as stored (-1: not given, at() says the default), empty when `from` is out of
+  // the table: for loops over many pairs, which then fall back to at() outside the row.
+  [[nodiscard]] std::span<const int> row(NodeId from) const {
+    if (from < 0 || from >= size_) {
+      return {};
+    }
+    return {d_.data() + (static_cast<std::size_t>(from) * size_), static_cast<std::size_t>(size_)};
   }
   // True when the pair was given explicitly.
   [[nodiscard]] bool has(NodeId from, NodeId to) const {
