@@ -30,6 +30,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import zlvm  # noqa: E402
 
 # what an ext4 root on virtio-blk needs from Debian 6.1's modules, in load order
