@@ -335,6 +335,18 @@ class QMP:
                 raise RuntimeError(f"QMP {name} {args}: {r['error']}")
 
 
+def console_queue(p):
+    """The lines of P's stdout (the guest's console), without CRs, on a queue; None at the end."""
+    q = queue.Queue()
+
+    def reader():
+        for raw in p.stdout:
+            q.put(raw.decode(errors="replace").rstrip("\r\n").replace("\r", ""))
+        q.put(None)
+    threading.Thread(target=reader, daemon=True).start()
+    return q
+
+
 def run_guest(topo, kenv, base_initrd, tmp, logpath, accel, timeout):
     """Boot, serve @@REQ lines, return the console output (str)."""
     guest_steps, dimms = [], {}
@@ -357,13 +369,7 @@ def run_guest(topo, kenv, base_initrd, tmp, logpath, accel, timeout):
     # /init must start within BOOT_TIMEOUT (5-8 s normally, < 75 s on a loaded host)
     boot_deadline, booted = start + min(timeout, BOOT_TIMEOUT), False
     p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    q = queue.Queue()
-
-    def reader():
-        for raw in p.stdout:
-            q.put(raw.decode(errors="replace").rstrip("\r\n").replace("\r", ""))
-        q.put(None)
-    threading.Thread(target=reader, daemon=True).start()
+    q = console_queue(p)
     lines, qmp, err = [], None, None
     with open(logpath, "w") as lf:
         lf.write("# " + shlex.join(args) + "\n")
