@@ -109,11 +109,63 @@ reader_loop() {
 	echo "@@READS $n"
 }
 
+# A tight reader across a hotplug operation: every distinct state it sees (fingerprint and node
+# states) becomes a root under /tmp/inflight/K, the snapshot with the events read just after it.
+# Two forks a read (cat, cat), so it can land between the steps of one kernel operation, e.g. a
+# DIMM add's self-only build of an offline node and node_set_online() (docs/vm-harness.md).
+inflight_loop() {
+	n=0 k=0 unstable=0 last=
+	rm -rf /tmp/inflight
+	while [ ! -f /tmp/ifstop ]; do
+		n=$((n + 1))
+		cat $ZL/snapshot >/tmp/ifs 2>/dev/null || continue
+		cat $ZL/events >/tmp/ife 2>/dev/null || continue
+		key=
+		while read -r w rest; do
+			case "$w" in
+			fingerprint|node_states) key="$key|$w $rest" ;;
+			stable) [ "$rest" = 0 ] && key=unstable ;;
+			esac
+		done </tmp/ifs
+		[ "$key" = unstable ] && { unstable=$((unstable + 1)); continue; }
+		[ "$key" = "$last" ] && continue
+		last=$key k=$((k + 1))
+		d=/tmp/inflight/$k
+		mkdir -p $d/sys/kernel/debug/zonelens $d/proc/sys/kernel
+		cp /proc/sys/kernel/osrelease $d/proc/sys/kernel/
+		mv /tmp/ifs $d/sys/kernel/debug/zonelens/snapshot
+		mv /tmp/ife $d/sys/kernel/debug/zonelens/events
+	done
+	echo "@@INFLIGHT reads $n states $k unstable $unstable"
+}
+
+# Stop the reader; zonelens verify every state it kept (each must be explained)
+inflight_check() {
+	touch /tmp/ifstop
+	wait $INFLIGHT
+	rm -f /tmp/ifstop
+	for d in $(ls -d /tmp/inflight/* 2>/dev/null | sort -t/ -k4 -n); do
+		st=$(grep -e '^generation' -e '^node_states online' -e '^node_states memory' $d/sys/kernel/debug/zonelens/snapshot | tr '\n' ' ')
+		if [ $HAVE_TOOL = 1 ]; then
+			zonelens verify --root $d >/tmp/ifv 2>&1
+			rc=$?
+			echo "@@INFLIGHT state ${d##*/}: ${st}verify rc=$rc $(grep '^context:' /tmp/ifv | cut -c1-160)"
+			[ $rc = 0 ] || { fail "inflight state ${d##*/} ($st): verify rc $rc"; cat /tmp/ifv; }
+		else
+			echo "@@INFLIGHT state ${d##*/}: $st"
+		fi
+	done
+}
+
 # zl SUB ARGS: the workflow steps of docs/workflow.md (snapshot / diff / watch / capture)
 zlstep() {
 	sub=$1
 	shift
 	case "$sub" in
+	inflight_start)
+		inflight_loop &
+		INFLIGHT=$! ;;
+	inflight_stop) inflight_check ;;
 	watch_start)
 		zonelens watch "$@" >/tmp/watch.jsonl 2>/tmp/watch.err &
 		WATCH=$! ;;

@@ -69,9 +69,11 @@ FIXED = [
      # pass (no CPU penalty) leaves node_load 1 on each of nodes 0-2, so node 3 (all at 40+1) gets
      # "0 1 2"; its own build sees CPUs on 0 and 1 (+1) and zero loads: "2 0 1". Seen on 6.1 and
      # 6.12 ("Fallback order for Node 3: 3 2 0 1" on 6.1). verify must explain it before the blocks
-     # are onlined, then the full rebuild at online
-     "steps": ["check boot", "dimm 1 3 256 none", "check dimm-added-self-only",
-               "mem_online 1 online_movable", "check after-online-full-rebuild"]},
+     # are onlined, then the full rebuild at online; a tight reader (zl inflight_*) verifies every
+     # state it catches in between, e.g. node 3's new lists before node_set_online()
+     "steps": ["check boot", "zl inflight_start", "dimm 1 3 256 none", "zl inflight_stop",
+               "check dimm-added-self-only", "zl inflight_start", "mem_online 1 online_movable",
+               "zl inflight_stop", "check after-online-full-rebuild"]},
 ]
 
 HOTPLUG = [

@@ -156,6 +156,44 @@ TEST(Contexts, HotAddedNodeSelfOnlyBuildIsLaidOverThePreviousGeneration) {
   EXPECT_EQ(plain.nodes[3].fallback, (Zonelist{{2, 2}, {0, 2}, {1, 2}}));
 }
 
+// Debian 5.10 between the self-only build of a DIMM add and node_set_online():
+// add_memory_resource() runs __try_online_node(nid, false) (build_all_zonelists(pgdat): node 3's
+// lists alone), then arch_add_memory(), and sets node 3 online only after that. A read in between
+// (watch caught one in CI) sees node 3's new lists while node 3 is offline. The root holds the
+// lists the 5.10 guest's module printed just after the add (tests/fixtures/README.md), with node 3
+// offline again.
+TEST(Contexts, DimmAddInFlightOfflineNodeGetsItsSelfOnlyBuild) {
+  const ModuleState m = read_module(fixture("roots/5.10-dimm-add-in-flight"));
+  const Topology& t = m.snapshot.topology;
+  ASSERT_FALSE(t.find(3)->online);
+  ASSERT_TRUE(t.find(3)->has_pgdat);
+  const auto candidates = candidate_contexts(m.snapshot, m.events);
+  // fp_change: three full-rebuild contexts, then generation 0's boot and runtime-now with node 3's
+  // own build laid over.
+  ASSERT_EQ(candidates.size(), 5U);
+  EXPECT_TRUE(candidates[2].self_only.empty());
+  EXPECT_EQ(candidates[3].self_only, std::vector<NodeId>{3});
+  EXPECT_NE(candidates[3].reason.find("in flight"), std::string::npos) << candidates[3].reason;
+
+  const EraRules rules = rules_for_release(t.kernel_release).value();
+  const auto attempts = try_contexts(t, rules, m.snapshot.zonelists, candidates);
+  ASSERT_EQ(attempts.size(), 4U);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_FALSE(attempts[i].match) << attempts[i].candidate.label;
+  }
+  EXPECT_TRUE(attempts[3].match);
+  EXPECT_EQ(attempts[3].candidate.label, "boot + self-only build of node 3");
+
+  // Once node 3 is online the same lists are the online hot-added node's, one overlay per base.
+  ModuleState online = m;
+  for (auto& n : online.snapshot.topology.nodes) {
+    n.online = true;
+  }
+  const auto after = candidate_contexts(online.snapshot, online.events);
+  ASSERT_EQ(after.size(), 5U);
+  EXPECT_NE(after[3].reason.find("hot-added node 3 (online"), std::string::npos) << after[3].reason;
+}
+
 // After rmmod/insmod the event log is empty (generation 0) and CPU hotplug since the last rebuild
 // leaves neither boot nor the current masks explaining the lists: the masks are inferred.
 // Three nodes, all distances 20, one Normal zone each, 6.12 rules (reference notes §8, phase 2):

@@ -54,12 +54,28 @@ ContextCandidate boot(std::string reason, bool masks_unknown = false) {
   return plain(RebuildKind::kBoot, std::move(reason), masks_unknown);
 }
 
+bool memoryless_cpuless(const Node& n) { return !n.memory && !n.cpu && n.cpus.empty(); }
+
 // Nodes online with neither memory nor CPUs: the kernel drops such nodes at boot, so only a DIMM
 // add (add_memory -> __try_online_node) can have brought them online, with a self-only build.
 std::vector<NodeId> hot_added_nodes(const Topology& topo) {
   std::vector<NodeId> out;
   for (const auto& n : topo.nodes) {
-    if (n.online && !n.memory && !n.cpu && n.cpus.empty()) {
+    if (n.online && memoryless_cpuless(n)) {
+      out.push_back(n.id);
+    }
+  }
+  return out;
+}
+
+// Offline nodes with a pgdat and neither memory nor CPUs: each may be a DIMM add in flight.
+// add_memory_resource() runs __try_online_node(nid, false), whose build_all_zonelists(pgdat)
+// builds that node's lists alone while it is still offline; node_set_online() follows only after
+// arch_add_memory(). A read in between sees the new lists of an offline node.
+std::vector<NodeId> hot_add_in_flight(const Topology& topo) {
+  std::vector<NodeId> out;
+  for (const auto& n : topo.nodes) {
+    if (!n.online && n.has_pgdat && memoryless_cpuless(n)) {
       out.push_back(n.id);
     }
   }
@@ -105,20 +121,34 @@ std::vector<ContextCandidate> candidate_contexts(const Topology& topo, const Eve
   std::vector<ContextCandidate> out = full_rebuild_contexts(log, gen, nr_node_ids);
   const Event* e = gen == 0 ? nullptr : log.event_that_set(gen);
   const std::vector<NodeId> added = hot_added_nodes(topo);
-  if (e == nullptr || e->type != EventType::kFpChange || added.empty()) {
+  const std::vector<NodeId> in_flight = hot_add_in_flight(topo);
+  if (e == nullptr || e->type != EventType::kFpChange || (added.empty() && in_flight.empty())) {
     return out;
   }
-  const std::string nodes = join_ids(added);
-  for (ContextCandidate base : full_rebuild_contexts(log, gen - 1, nr_node_ids)) {
-    base.label += " + self-only build of node " + nodes;
-    base.reason = "hot-added node " + nodes +
-                  " (online, no memory, no CPUs) built its own lists "
-                  "at DIMM add (" +
-                  describe(*e) + " noticed it); the other nodes keep generation " +
-                  std::to_string(gen - 1) + ": " + base.reason;
-    base.self_only = added;
-    base.self_only_masks = nodes_with_cpus(e->cpus, nr_node_ids);
-    out.push_back(std::move(base));
+  // The previous generation's contexts with `self` laid over; `how` says why those nodes.
+  const auto overlay = [&](const std::vector<NodeId>& self, const std::string& how) {
+    const std::string nodes = join_ids(self);
+    for (ContextCandidate base : full_rebuild_contexts(log, gen - 1, nr_node_ids)) {
+      base.label += " + self-only build of node " + nodes;
+      base.reason = how + " built its own lists at DIMM add (" + describe(*e) +
+                    " noticed it); the other nodes keep generation " + std::to_string(gen - 1) +
+                    ": " + base.reason;
+      base.self_only = self;
+      base.self_only_masks = nodes_with_cpus(e->cpus, nr_node_ids);
+      out.push_back(std::move(base));
+    }
+  };
+  if (!added.empty()) {
+    overlay(added, "hot-added node " + join_ids(added) + " (online, no memory, no CPUs)");
+  }
+  // One DIMM add in flight at a time: each such node on its own, beside the online ones.
+  for (const NodeId k : in_flight) {
+    std::vector<NodeId> self = added;
+    self.insert(std::lower_bound(self.begin(), self.end(), k), k);
+    overlay(self, "node " + std::to_string(k) +
+                      " (offline with a pgdat, no memory, no CPUs: a DIMM add in flight, before "
+                      "node_set_online)" +
+                      (added.empty() ? std::string() : " and hot-added node " + join_ids(added)));
   }
   return out;
 }

@@ -39,7 +39,9 @@ struct ContextCandidate {
 //   rebuilds before clearing N_MEMORY), alone;
 // - another event (fp_change, cpu_*): runtime with its masks, runtime now, boot; for fp_change
 //   with hot-added nodes (online, no memory, no CPUs: only add_memory brings such a node online)
-//   also the previous generation's contexts with those nodes' self-only builds laid over;
+//   also the previous generation's contexts with those nodes' self-only builds laid over; and for
+//   each offline node with a pgdat and neither memory nor CPUs (a DIMM add between its self-only
+//   build and node_set_online()), the same with that node's self-only build added;
 // - that event has left the ring: runtime with the current masks, boot.
 // When no candidate explains the lists and the masks are unknown, try_contexts infers them.
 std::vector<ContextCandidate> candidate_contexts(const Topology& topo, const EventLog& log,
