@@ -120,14 +120,14 @@ inflight_loop() {
 		n=$((n + 1))
 		cat $ZL/snapshot >/tmp/ifs 2>/dev/null || continue
 		cat $ZL/events >/tmp/ife 2>/dev/null || continue
-		key=
+		key= st=
 		while read -r w rest; do
 			case "$w" in
 			fingerprint|node_states) key="$key|$w $rest" ;;
-			stable) [ "$rest" = 0 ] && key=unstable ;;
+			stable) st=$rest ;;
 			esac
 		done </tmp/ifs
-		[ "$key" = unstable ] && { unstable=$((unstable + 1)); continue; }
+		[ "$st" = 0 ] && { unstable=$((unstable + 1)); continue; }
 		[ "$key" = "$last" ] && continue
 		last=$key k=$((k + 1))
 		d=/tmp/inflight/$k
