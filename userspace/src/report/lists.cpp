@@ -233,11 +233,32 @@ void zonelist_json(JsonWriter& w, const Topology& topo, const Zonelist& list) {
   out += ']';
 }
 
+namespace {
+
+// Every node of `lists`, as a feed.
+NodeFeed feed_of(const std::vector<NodeZonelists>& lists) {
+  return [&lists, i = std::size_t{0}]() mutable -> const NodeZonelists* {
+    return i < lists.size() ? &lists[i++] : nullptr;
+  };
+}
+
+}  // namespace
+
 void nodes_json(JsonWriter& w, const Topology& topo, const std::vector<NodeZonelists>& lists) {
+  nodes_json(w, topo, feed_of(lists));
+}
+
+void nodes_text(Sink& sink, const Topology& topo, const std::vector<NodeZonelists>& lists,
+                bool with_order) {
+  nodes_text(sink, topo, feed_of(lists), with_order);
+}
+
+void nodes_json(JsonWriter& w, const Topology& topo, const NodeFeed& feed) {
   ZonerefTokens tokens(topo, true, w.inline_separator());
   const IntSlots& ints = int_slots();
   w.array();
-  for (const auto& n : lists) {
+  while (const NodeZonelists* node = feed()) {
+    const NodeZonelists& n = *node;
     w.object(JsonWriter::Layout::kInline).field("node", n.node);
     for (const bool fallback : {true, false}) {
       w.key(fallback ? "fallback" : "nofallback");
@@ -259,12 +280,12 @@ void nodes_json(JsonWriter& w, const Topology& topo, const std::vector<NodeZonel
   w.end();
 }
 
-void nodes_text(Sink& sink, const Topology& topo, const std::vector<NodeZonelists>& lists,
-                bool with_order) {
+void nodes_text(Sink& sink, const Topology& topo, const NodeFeed& feed, bool with_order) {
   std::string& out = sink.text;
   ZonerefTokens tokens(topo, false, " ");
   const IntSlots& ints = int_slots();
-  for (const auto& n : lists) {
+  while (const NodeZonelists* node = feed()) {
+    const NodeZonelists& n = *node;
     out += "node ";
     append_int(out, n.node);
     out += '\n';
