@@ -163,6 +163,27 @@ TEST(RootSysfs, ErrorsNameTheFileAndTheFix) {
   }
 }
 
+// Two threads read the node directories (nodes 1 and 2-3 here, after node 0): the error is still
+// the one a single reader meets first.
+TEST(RootSysfs, TheFirstBadNodeFileIsTheError) {
+  const std::string n = "sys/devices/system/node/";
+  ScratchRoot r("roots/four-node-sysfs");
+  r.write(n + "node3/distance", "20 20\n");
+  const std::string node3 = (r.path() / n / "node3/distance").string();
+  EXPECT_EQ(error_of([&] { observe_root(r.path()); }),
+            node3 + ": expected 4 distances (one per online node) from 10 to 255: recapture the " +
+                "node directory in one go");
+  r.write(n + "node1/cpulist", "x\n");
+  EXPECT_EQ(
+      error_of([&] { observe_root(r.path()); }).find((r.path() / n / "node1/cpulist").string()),
+      0U);
+  fs::remove(r.path() / n / "node1/cpulist");
+  r.write(n + "node2/distance", "20 20\n");
+  EXPECT_EQ(error_of([&] { observe_root(r.path()); }),
+            (r.path() / n / "node1/cpulist").string() +
+                " not found: capture /sys/devices/system/node into the root");
+}
+
 TEST(RootSysfs, PermissionDenied) {
   if (::geteuid() == 0) {
     GTEST_SKIP() << "running as root: file modes cannot make open() fail with EACCES here; the "

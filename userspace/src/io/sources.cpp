@@ -11,7 +11,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <exception>
 #include <memory>
+#include <thread>
 
 #include "text.hpp"
 #include "topology_builder.hpp"
@@ -220,7 +222,13 @@ constexpr SysfsFixes kLiveFixes{
 // files, lists parsed with parse_id_list. Not libnuma: libnuma checks ids against the running
 // machine (wrong for a root), and Debian 12's libnuma 2.0.16 overflows a 128-bit mask in its
 // constructor on a machine with more than 128 configured nodes (docs/cli.md).
-SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const SysfsFixes& fixes) {
+// From this many online nodes on, with `parallel`, two threads read the node directories.
+constexpr std::size_t kParallelNodes = 4;
+
+// `parallel`: read_file may run in two threads at once (read_text_file may; the fuzzer's
+// in-memory reader is not asked to).
+SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const SysfsFixes& fixes,
+                     bool parallel) {
   SysfsData d;
   d.fix = fixes.invariant;
   const fs::path nodes = root / "sys/devices/system/node";
@@ -251,21 +259,56 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
   d.states.normal_memory = list(nodes / "has_normal_memory", kMaxNumnodes);
   d.states.cpu = list(nodes / "has_cpu", kMaxNumnodes);
   const std::size_t n_online = d.states.online.size();
-  d.cpus_of_online.reserve(n_online);
-  for (const int id : d.states.online) {
-    const fs::path dir = nodes / ("node" + std::to_string(id));
-    d.cpus_of_online.push_back(list(dir / "cpulist", kMaxCpus));
+  // Node i's cpulist and distance row (row i of d.distances).
+  const auto read_node = [&](std::size_t i) {
+    const fs::path dir = nodes / ("node" + std::to_string(d.states.online[i]));
+    d.cpus_of_online[i] = list(dir / "cpulist", kMaxCpus);
     const fs::path dist_file = dir / "distance";
     const std::string text = read_file(dist_file, fixes.missing_node_file);
-    // Grown row by row: nothing is allocated for rows whose files are missing.
-    const std::size_t at = d.distances.size();
-    d.distances.resize(at + n_online);
     // sysfs prints one column per *online* node (node_read_distance: for_each_online_node).
-    if (!parse_distance_row(text, d.distances.data() + at, n_online)) {
+    if (!parse_distance_row(text, d.distances.data() + (i * n_online), n_online)) {
       throw InputError(
           dist_file.string() + ": expected " + std::to_string(n_online) +
           " distances (one per online node) from 10 to 255: " + std::string(fixes.torn_distances));
     }
+  };
+  const auto read_nodes = [&](std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i) {
+      read_node(i);
+    }
+  };
+  d.cpus_of_online.resize(n_online);
+  // The first node alone: the table of every row is allocated once its files are there.
+  d.distances.resize(n_online);
+  read_node(0);
+  d.distances.resize(n_online * n_online);
+  if (parallel && n_online >= kParallelNodes) {
+    // Two threads, each half of the nodes (the machine's files are independent). The error is
+    // the one a single thread meets first: the first half's, else the second's.
+    const std::size_t half = 1 + ((n_online - 1) / 2);
+    std::exception_ptr second_error;
+    std::thread second([&] {
+      try {
+        read_nodes(half, n_online);
+      } catch (...) {
+        second_error = std::current_exception();
+      }
+    });
+    std::exception_ptr first_error;
+    try {
+      read_nodes(1, half);
+    } catch (...) {
+      first_error = std::current_exception();
+    }
+    second.join();
+    if (first_error) {
+      std::rethrow_exception(first_error);
+    }
+    if (second_error) {
+      std::rethrow_exception(second_error);
+    }
+  } else {
+    read_nodes(1, n_online);
   }
   d.zoneinfo_file = (root / "proc/zoneinfo").string();
   d.zoneinfo = read_file(d.zoneinfo_file, fixes.missing_zoneinfo);
@@ -350,7 +393,7 @@ Observation observe_live() {
   Observation o;
   o.kind = SourceKind::kSysfs;
   o.origin = "live";
-  o.topology = assemble(read_sysfs("/", read_text_file, kLiveFixes), "live");
+  o.topology = assemble(read_sysfs("/", read_text_file, kLiveFixes, true), "live");
   return o;
 }
 
@@ -362,12 +405,12 @@ Observation observe_root(const fs::path& root) {
   Observation o;
   o.kind = SourceKind::kSysfs;
   o.origin = "root " + root.string();
-  o.topology = read_root_topology(root, read_text_file);
+  o.topology = assemble(read_sysfs(root, read_text_file, kRootFixes, true), root.string());
   return o;
 }
 
 Topology read_root_topology(const fs::path& root, const FileReader& read_file) {
-  return assemble(read_sysfs(root, read_file, kRootFixes), root.string());
+  return assemble(read_sysfs(root, read_file, kRootFixes, false), root.string());
 }
 
 Observation observe_topology_file(const fs::path& file) {
