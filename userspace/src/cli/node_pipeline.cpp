@@ -28,7 +28,7 @@ void NodePipeline::run() {
       if (stop_.load()) {
         return;
       }
-      (void)stream_.next_order(slots_[i % kSlots]);
+      (void)stream_.next(slots_[i % kSlots]);
       built_.store(i + 1, std::memory_order_release);
       built_.notify_one();
     }
@@ -55,9 +55,7 @@ const NodeZonelists* NodePipeline::next() {
   if (built == kFailed) {
     std::rethrow_exception(error_);
   }
-  NodeZonelists& node = slots_[handed_++ % kSlots];
-  stream_.zonelists_of(node);  // this thread's share of the model's work
-  return &node;
+  return &slots_[handed_++ % kSlots];
 }
 
 }  // namespace zonelens::cli

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <vector>
 
 #include "zonelens/model.hpp"
@@ -19,7 +21,11 @@ int updated_load(KernelEra era, int current, int counter);
 struct OrderScratch {
   std::vector<std::uint64_t> keys;
   std::vector<std::uint64_t> tmp;
-  std::vector<std::uint16_t> count;     // sort_by_score's counts by flipped val - min, kept 0
+  // sort_by_score's counts by flipped val - min (and part), kept 0 between calls; calloc'ed
+  struct Free {
+    void operator()(std::uint16_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<std::uint16_t, Free> count;
   std::vector<std::uint32_t> distinct;  // the flipped vals - min that occur
   std::vector<std::uint8_t> has_cpus;   // facts.has_cpus as bytes, filled on first use
   std::vector<int> distance;            // node_distance(local, n) of this call, by id

@@ -4,6 +4,8 @@
 #include <array>
 #include <bit>
 #include <climits>
+#include <cstdlib>
+#include <new>
 #include <span>
 
 #include "order.hpp"
@@ -42,44 +44,76 @@ namespace {
 // distinct ones; false (keys untouched, counts cleared) when there are more.
 constexpr std::uint32_t kSpan = 1U << 16U;
 constexpr std::size_t kMaxDistinct = 64;
+// The keys go in kCountParts consecutive parts side by side, each with its own counts (as in the
+// radix sort below): many keys share a val, and one counter per val would make one long chain
+// of increments through memory. The last part also takes the n % kParts left over.
+constexpr std::size_t kCountParts = 4;
 
 bool sort_by_counting(std::vector<std::uint64_t>& keys, OrderScratch& scratch, std::uint32_t min) {
   const std::size_t n = keys.size();
-  if (scratch.count.size() != kSpan) {
-    scratch.count.assign(kSpan, 0);
+  if (!scratch.count) {
+    // calloc: the pages of vals that never occur are never touched (512 KiB, mostly unused)
+    scratch.count.reset(static_cast<std::uint16_t*>(
+        std::calloc(std::size_t{kSpan} * kCountParts, sizeof(std::uint16_t))));
+    if (!scratch.count) {
+      throw std::bad_alloc();
+    }
   }
-  std::uint16_t* count = scratch.count.data();
+  std::uint16_t* count = scratch.count.get();  // count[(v * kCountParts) + part]
   auto& distinct = scratch.distinct;
   distinct.clear();
   const std::uint64_t* k = keys.data();
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto v = static_cast<std::uint32_t>(k[i] >> 32U) - min;
-    if (count[v]++ == 0) {
-      distinct.push_back(v);
+  const std::size_t len = n / kCountParts;
+  const std::size_t rest = len * kCountParts;
+  const auto tally = [&](std::uint64_t key, std::size_t q) {
+    const auto v = static_cast<std::uint32_t>(key >> 32U) - min;
+    if (count[(std::size_t{v} * kCountParts) + q]++ == 0) {
+      distinct.push_back(v);  // once per part in which v occurs
+    }
+  };
+  for (std::size_t i = 0; i < len; ++i) {
+    for (std::size_t q = 0; q < kCountParts; ++q) {
+      tally(k[(q * len) + i], q);
     }
   }
+  for (std::size_t i = rest; i < n; ++i) {
+    tally(k[i], kCountParts - 1);
+  }
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
   if (distinct.size() > kMaxDistinct) {
     for (const std::uint32_t v : distinct) {
-      count[v] = 0;
+      std::fill_n(count + (std::size_t{v} * kCountParts), kCountParts, 0);
     }
     return false;
   }
-  std::sort(distinct.begin(), distinct.end());
-  // count[v] becomes the first position of val v; the keys go there in id order (stable).
+  // count[v][q] becomes the first position of part q's keys of val v: val by val, part by part
+  // (the parts are in id order, so the sort is stable).
   std::uint16_t at = 0;
   for (const std::uint32_t v : distinct) {
-    const std::uint16_t c = count[v];
-    count[v] = at;
-    at = static_cast<std::uint16_t>(at + c);
+    for (std::size_t q = 0; q < kCountParts; ++q) {
+      std::uint16_t& c = count[(std::size_t{v} * kCountParts) + q];
+      const std::uint16_t here = c;
+      c = at;
+      at = static_cast<std::uint16_t>(at + here);
+    }
   }
   scratch.tmp.resize(n);
   std::uint64_t* out = scratch.tmp.data();
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto v = static_cast<std::uint32_t>(k[i] >> 32U) - min;
-    out[count[v]++] = k[i];
+  const auto place = [&](std::uint64_t key, std::size_t q) {
+    const auto v = static_cast<std::uint32_t>(key >> 32U) - min;
+    out[count[(std::size_t{v} * kCountParts) + q]++] = key;
+  };
+  for (std::size_t i = 0; i < len; ++i) {
+    for (std::size_t q = 0; q < kCountParts; ++q) {
+      place(k[(q * len) + i], q);
+    }
+  }
+  for (std::size_t i = rest; i < n; ++i) {
+    place(k[i], kCountParts - 1);
   }
   for (const std::uint32_t v : distinct) {
-    count[v] = 0;
+    std::fill_n(count + (std::size_t{v} * kCountParts), kCountParts, 0);
   }
   keys.swap(scratch.tmp);
   return true;
