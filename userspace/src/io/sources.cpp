@@ -147,6 +147,16 @@ bool parse_distance_row(std::string_view text, std::uint8_t* row, std::size_t wa
   const char* const end = p + text.size();
   std::size_t count = 0;
   while (true) {
+    // The common case, in a tight loop: two digits (no leading 0) and a blank, "10 16 32 ...".
+    while (end - p >= 3 && count < want) {
+      const auto tens = static_cast<unsigned>(static_cast<unsigned char>(p[0])) - '1';
+      const auto ones = static_cast<unsigned>(static_cast<unsigned char>(p[1])) - '0';
+      if (tens > 8 || ones > 9 || !is_blank(p[2])) {
+        break;
+      }
+      row[count++] = static_cast<std::uint8_t>(((tens + 1) * 10) + ones);
+      p += 3;
+    }
     while (p != end && is_blank(*p)) {
       ++p;
     }
