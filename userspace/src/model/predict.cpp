@@ -122,20 +122,31 @@ void PredictionStream::zonelists_of(NodeZonelists& nz) const {
     const auto nu = static_cast<std::size_t>(n);
     total += s.begin[nu + 1] - s.begin[nu];
   }
-  // reserve, not resize: every zoneref is written once, none needs zeroing first (at 1024
-  // nodes resize() cleared 8 MB that was overwritten right after)
+  // Every zoneref is written once: into the vector's own elements when it already has `total`
+  // of them (a reused vector: the pipeline's slots), else appended after reserve() (a new
+  // vector: resize() would clear what is overwritten right after, 8 MB at 1024 nodes).
+  const auto copy_all = [&](auto&& put) {
+    for (const NodeId n : nz.node_order) {
+      const auto nu = static_cast<std::size_t>(n);
+      const ZoneRef* src = s.flat.data() + s.begin[nu];
+      const std::size_t count = s.begin[nu + 1] - s.begin[nu];
+      if (count == 1) {
+        put(*src);  // the common case: no call to memmove for one zoneref
+      } else {
+        for (std::size_t i = 0; i < count; ++i) {
+          put(src[i]);
+        }
+      }
+    }
+  };
+  if (nz.fallback.size() == total) {
+    ZoneRef* dst = nz.fallback.data();
+    copy_all([&dst](const ZoneRef& r) { *dst++ = r; });
+    return;
+  }
   nz.fallback.clear();
   nz.fallback.reserve(total);
-  for (const NodeId n : nz.node_order) {
-    const auto nu = static_cast<std::size_t>(n);
-    const ZoneRef* src = s.flat.data() + s.begin[nu];
-    const std::size_t count = s.begin[nu + 1] - s.begin[nu];
-    if (count == 1) {
-      nz.fallback.push_back(*src);  // the common case: no call to memmove for one zoneref
-    } else {
-      nz.fallback.insert(nz.fallback.end(), src, src + count);
-    }
-  }
+  copy_all([&nz](const ZoneRef& r) { nz.fallback.push_back(r); });
 }
 
 Prediction predict(const Topology& topo, const EraRules& rules, const RebuildContext& ctx) {
