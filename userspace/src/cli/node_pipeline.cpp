@@ -30,7 +30,9 @@ void NodePipeline::run() {
       }
       (void)stream_.next(slots_[i % kSlots]);
       built_.store(i + 1, std::memory_order_release);
-      built_.notify_one();
+      if ((i + 1) % kBatch == 0 || i + 1 == total_) {
+        built_.notify_one();
+      }
     }
   } catch (...) {
     error_ = std::current_exception();
@@ -42,7 +44,9 @@ void NodePipeline::run() {
 const NodeZonelists* NodePipeline::next() {
   if (handed_ != 0) {
     released_.store(handed_, std::memory_order_release);  // the previous node's slot is free
-    released_.notify_one();
+    if (handed_ % kBatch == 0) {
+      released_.notify_one();
+    }
   }
   if (handed_ == total_) {
     return nullptr;

@@ -3,8 +3,10 @@
 // running machine (root "/") and for a captured root.
 #include "zonelens/sources.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -32,6 +34,26 @@ constexpr std::string_view kModuleName = "zonelens";
 // Node-state lists of sysfs, in the order of Node's fields.
 struct NodeStates {
   std::vector<int> possible, online, memory, normal_memory, cpu;
+};
+
+// An O_PATH descriptor of a directory, closed on every path out; -1 when it could not be opened
+// (the reader then goes by whole paths, whose errors name the file).
+class DirFd {
+ public:
+  explicit DirFd(int fd) : fd_(fd) {}
+  DirFd(const DirFd&) = delete;
+  DirFd& operator=(const DirFd&) = delete;
+  DirFd(DirFd&&) = delete;
+  DirFd& operator=(DirFd&&) = delete;
+  ~DirFd() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+  }
+  [[nodiscard]] int get() const { return fd_; }
+
+ private:
+  int fd_;
 };
 
 // What the sysfs reader collects before assembly.
@@ -243,8 +265,7 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
   d.fix = fixes.invariant;
   const fs::path nodes = root / "sys/devices/system/node";
   const std::string bad_fix(fixes.bad_file);
-  auto list = [&](const fs::path& file, int limit) {
-    const std::string text = read_file(file, fixes.missing_node_file);
+  auto parsed_list = [&](const fs::path& file, const std::string& text, int limit) {
     auto ids = parse_id_list(text, limit);
     if (!ids) {
       throw InputError(
@@ -253,6 +274,9 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
           ": " + bad_fix);
     }
     return std::move(*ids);
+  };
+  auto list = [&](const fs::path& file, int limit) {
+    return parsed_list(file, read_file(file, fixes.missing_node_file), limit);
   };
   // Every running kernel has a possible and an online node.
   auto states = [&](const fs::path& file) {
@@ -270,15 +294,25 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
   d.states.cpu = list(nodes / "has_cpu", kMaxNumnodes);
   const std::size_t n_online = d.states.online.size();
   // Node i's cpulist and distance row (row i of d.distances).
+  // With read_text_file, the node files are opened relative to the node directory: the kernel
+  // walks two path components per file instead of the whole path (4,096 files at 1024 nodes).
+  const DirFd nodes_dir(parallel ? ::open(nodes.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC) : -1);
   const auto read_node = [&](std::size_t i) {
-    const fs::path dir = nodes / ("node" + std::to_string(d.states.online[i]));
-    d.cpus_of_online[i] = list(dir / "cpulist", kMaxCpus);
-    const fs::path dist_file = dir / "distance";
-    const std::string text = read_file(dist_file, fixes.missing_node_file);
+    const std::string name = "node" + std::to_string(d.states.online[i]);
+    std::string text;
+    if (nodes_dir.get() >= 0) {
+      const std::string file = name + "/cpulist";
+      text = read_text_file_at(nodes_dir.get(), nodes, file, fixes.missing_node_file);
+      d.cpus_of_online[i] = parsed_list(nodes / file, text, kMaxCpus);
+      text = read_text_file_at(nodes_dir.get(), nodes, name + "/distance", fixes.missing_node_file);
+    } else {
+      d.cpus_of_online[i] = list(nodes / name / "cpulist", kMaxCpus);
+      text = read_file(nodes / name / "distance", fixes.missing_node_file);
+    }
     // sysfs prints one column per *online* node (node_read_distance: for_each_online_node).
     if (!parse_distance_row(text, d.distances.data() + (i * n_online), n_online)) {
       throw InputError(
-          dist_file.string() + ": expected " + std::to_string(n_online) +
+          (nodes / name / "distance").string() + ": expected " + std::to_string(n_online) +
           " distances (one per online node) from 10 to 255: " + std::string(fixes.torn_distances));
     }
   };

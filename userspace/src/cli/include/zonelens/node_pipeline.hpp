@@ -29,6 +29,12 @@ class NodePipeline {
 
  private:
   static constexpr unsigned kSlots = 32;
+  // Each side wakes the other once per kBatch nodes (and the worker after the last): a waiting
+  // side sleeps through the nodes in between instead of one futex call per node. A waiter always
+  // sees its wake: the reader waits for one node, which the worker follows up to the next batch
+  // end without waiting (the slots are not full); the worker waits for kSlots - 1 > kBatch
+  // releases, and the reader passes a batch end on the way.
+  static constexpr unsigned kBatch = 8;
   static constexpr unsigned kFailed = ~0U;  // built_ when the model threw
   void run();
 
