@@ -80,8 +80,8 @@ PredictionStream::PredictionStream(const Topology& topo, const EraRules& rules,
   s.node_load.assign(bound, 0);
 }
 
-PredictionStream::PredictionStream(PredictionStream&&) noexcept = default;
-PredictionStream& PredictionStream::operator=(PredictionStream&&) noexcept = default;
+PredictionStream::PredictionStream(PredictionStream&& other) noexcept = default;
+PredictionStream& PredictionStream::operator=(PredictionStream&& other) noexcept = default;
 PredictionStream::~PredictionStream() = default;
 
 bool PredictionStream::in_id_order() const {

@@ -97,19 +97,19 @@ class PredictionStream {
   PredictionStream(const Topology& topo, const EraRules& rules, const RebuildContext& ctx);
   PredictionStream(const PredictionStream&) = delete;
   PredictionStream& operator=(const PredictionStream&) = delete;
-  PredictionStream(PredictionStream&&) noexcept;
-  PredictionStream& operator=(PredictionStream&&) noexcept;
+  PredictionStream(PredictionStream&& other) noexcept;
+  PredictionStream& operator=(PredictionStream&& other) noexcept;
   ~PredictionStream();
 
-  // The next node's lists into `out` (its vectors' capacity is reused); false when every node
+  // The next node's lists into `nz` (its vectors' capacity is reused); false when every node
   // the era builds is built.
-  bool next(NodeZonelists& out);
+  bool next(NodeZonelists& nz);
   // The same in two steps: next_order() builds the node and its node order (the kernel's state
   // moves on), zonelists_of() then fills its fallback and nofallback lists from that order. The
   // second only reads what the constructor set up: another thread may run it on node i while
   // next_order() builds node i + 1.
-  bool next_order(NodeZonelists& out);
-  void zonelists_of(NodeZonelists& out) const;
+  bool next_order(NodeZonelists& nz);
+  void zonelists_of(NodeZonelists& nz) const;
   // True when the nodes come in ascending id order, as predict() lists them (every era but a
   // <= 4.13 self-only build, which builds the hot-added node first).
   [[nodiscard]] bool in_id_order() const;
