@@ -10,8 +10,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "test_util.hpp"
+#include "zonelens/invariants.hpp"
 
 namespace zonelens {
 namespace {
@@ -161,6 +163,62 @@ TEST(RootSysfs, ErrorsNameTheFileAndTheFix) {
     EXPECT_NE(error_of([&] { observe_root(r.path()); }).find("expected 4 distances"),
               std::string::npos);
   }
+}
+
+// check_topology's distance check, on a dense table (ids 0..n-1, n rows: checked row by row as
+// stored) and on a sparse one (node 1 not possible: pair by pair).
+TEST(Invariants, DistancesOutsideTenTo255AreRefused) {
+  for (const bool dense : {true, false}) {
+    for (const auto& [from, to, d] : std::vector<std::tuple<int, int, int>>{
+             {0, 2, 9}, {2, 0, 256}, {2, 2, 11}, {0, 0, 20}, {0, 2, -1}}) {
+      Topology t;
+      t.nr_node_ids = 3;
+      t.zone_names = {"Normal"};
+      t.distance = DistanceTable(3);
+      for (int id = 0; id < 3; ++id) {
+        if (id == 1 && !dense) {
+          continue;
+        }
+        t.nodes.push_back(Node{.id = id, .online = true, .memory = true});
+        t.nodes.back().zones = {
+            Zone{.index = 0, .name = "Normal", .present = 1, .managed = 1, .spanned = 1}};
+        for (int other = 0; other < 3; ++other) {
+          t.distance.set(id, other, id == other ? 10 : 20);
+        }
+      }
+      t.distance.set(from, to, d);
+      if (d == -1) {
+        EXPECT_NO_THROW(check_topology(t, "t.json", "fix it")) << "not given: the default";
+        continue;
+      }
+      const std::string err = error_of([&] { check_topology(t, "t.json", "fix it"); });
+      EXPECT_EQ(err, "t.json: the distance from node " + std::to_string(from) + " to node " +
+                         std::to_string(to) + " is " + std::to_string(d) +
+                         " (10 to itself, 10 to 255 to others), which no kernel shows: fix it")
+          << (dense ? "dense" : "sparse");
+    }
+  }
+}
+
+// Two threads read the node directories (nodes 1 and 2-3 here, after node 0): the error is still
+// the one a single reader meets first.
+TEST(RootSysfs, TheFirstBadNodeFileIsTheError) {
+  const std::string n = "sys/devices/system/node/";
+  ScratchRoot r("roots/four-node-sysfs");
+  r.write(n + "node3/distance", "20 20\n");
+  const std::string node3 = (r.path() / n / "node3/distance").string();
+  EXPECT_EQ(error_of([&] { observe_root(r.path()); }),
+            node3 + ": expected 4 distances (one per online node) from 10 to 255: recapture the " +
+                "node directory in one go");
+  r.write(n + "node1/cpulist", "x\n");
+  EXPECT_EQ(
+      error_of([&] { observe_root(r.path()); }).find((r.path() / n / "node1/cpulist").string()),
+      0U);
+  fs::remove(r.path() / n / "node1/cpulist");
+  r.write(n + "node2/distance", "20 20\n");
+  EXPECT_EQ(error_of([&] { observe_root(r.path()); }),
+            (r.path() / n / "node1/cpulist").string() +
+                " not found: capture /sys/devices/system/node into the root");
 }
 
 TEST(RootSysfs, PermissionDenied) {

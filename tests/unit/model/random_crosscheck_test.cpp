@@ -2,6 +2,7 @@
 // The fast model against the literal reference transcription, on random topologies and contexts.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "reference_model.hpp"
@@ -19,10 +20,19 @@ class Generator {
   int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
   bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
 
-  Topology topology() {
+  // kLarge: 33 to 160 ids, so that sort_by_score's counting and radix sorts run (only above 32
+  // candidates). kDense: the same, every id possible, online and with memory (the model's path for
+  // a row whose every id is a candidate), sometimes with pairs left out of the table.
+  enum class Shape { kMixed, kLarge, kDense };
+
+  Topology topology(Shape shape = Shape::kMixed) {
     Topology t;
     // Sometimes more than 32 candidates: the model's radix sort (sort_by_score) only runs there.
-    const int ids = chance(0.01) ? uniform(33, 96) : (chance(0.1) ? uniform(1, 24) : uniform(1, 9));
+    int ids = chance(0.01) ? uniform(33, 96) : (chance(0.1) ? uniform(1, 24) : uniform(1, 9));
+    if (shape != Shape::kMixed) {
+      ids = uniform(33, 160);
+    }
+    const bool dense = shape == Shape::kDense;
     t.nr_node_ids = ids;
     t.zone_names = {"DMA", "DMA32", "Normal", "Movable"};
     // MAX_NUMNODES: usually 1024; sometimes tiny (loads reach the multiplier in <= 5.18) or huge
@@ -32,7 +42,7 @@ class Generator {
     // Distances: a few values, so ties are common; sometimes asymmetric; sometimes a table smaller
     // than the ids (defaults 10/20); sometimes huge values.
     const std::vector<int> palette = pick_palette();
-    const int table = chance(0.15) ? uniform(0, ids) : ids;
+    const int table = !dense && chance(0.15) ? uniform(0, ids) : ids;
     const bool symmetric = chance(0.5);
     t.distance = DistanceTable(table);
     for (int i = 0; i < table; ++i) {
@@ -50,14 +60,14 @@ class Generator {
       }
     }
     for (int id = 0; id < ids; ++id) {
-      if (id > 0 && chance(0.1)) {
+      if (!dense && id > 0 && chance(0.1)) {
         continue;  // not a possible node
       }
       Node n;
       n.id = id;
-      n.online = chance(0.85);
-      n.memory = n.online ? chance(0.75) : chance(0.05);
-      n.has_pgdat = chance(0.95);
+      n.online = dense || chance(0.85);
+      n.memory = dense || (n.online ? chance(0.75) : chance(0.05));
+      n.has_pgdat = dense || chance(0.95);
       if (chance(0.6)) {
         n.cpus = {id * 2};
       }
@@ -74,6 +84,9 @@ class Generator {
         zone.present = kind <= 1 ? 100 : 0;
         zone.managed = (kind == 0 || kind == 2) ? 90 : 0;
         n.zones.push_back(zone);
+      }
+      if (dense) {
+        n.zones.push_back(Zone{.index = 2, .name = "Normal", .present = 100, .managed = 90});
       }
       t.nodes.push_back(n);
     }
@@ -137,7 +150,54 @@ void expect_same(const Prediction& fast, const Prediction& ref, const std::strin
   }
 }
 
+// PredictionStream, in one step and in two, gives predict()'s nodes in its call order.
+void expect_stream_same(const Topology& t, const EraRules& r, const RebuildContext& c,
+                        const Prediction& fast, const std::string& what) {
+  for (const bool two_steps : {false, true}) {
+    PredictionStream stream(t, r, c);
+    ASSERT_EQ(stream.size(), fast.nodes.size()) << what;
+    std::vector<NodeZonelists> got;
+    NodeZonelists nz;  // reused, as the CLI's pipeline reuses its slots
+    while (two_steps ? stream.next_order(nz) : stream.next(nz)) {
+      if (two_steps) {
+        stream.zonelists_of(nz);
+      }
+      got.push_back(nz);
+    }
+    const bool ascending = std::is_sorted(
+        got.begin(), got.end(), [](const auto& a, const auto& b) { return a.node < b.node; });
+    ASSERT_EQ(stream.in_id_order(), ascending) << what;
+    std::stable_sort(got.begin(), got.end(),
+                     [](const auto& a, const auto& b) { return a.node < b.node; });
+    expect_same(Prediction{.rules = r, .nodes = got}, fast, what + " (stream)");
+  }
+}
+
 class RandomCrossCheck : public ::testing::TestWithParam<KernelEra> {};
+
+// Larger machines, fewer of them (the reference is O(N^3)).
+TEST_P(RandomCrossCheck, LargeTopologiesMatchReference) {
+  const KernelEra era = GetParam();
+  Generator gen(0x1a29e000U + static_cast<unsigned>(era));
+  for (int i = 0; i < 80; ++i) {
+    const Topology t =
+        gen.topology(i % 2 == 0 ? Generator::Shape::kLarge : Generator::Shape::kDense);
+    const RebuildContext c = gen.context(t);
+    const EraRules r{
+        .era = era,
+        .zone_predicate = gen.chance(0.5) ? ZonePredicate::kPopulated : ZonePredicate::kManaged};
+    const std::string what = std::string(era_name(era)) + " large case " + std::to_string(i);
+    const Prediction fast = predict(t, r, c);
+    expect_same(fast, reference::reference_predict(t, r, c), what);
+    if (::testing::Test::HasFatalFailure()) {
+      return;
+    }
+    expect_stream_same(t, r, c, fast, what);
+    if (::testing::Test::HasFatalFailure()) {
+      return;
+    }
+  }
+}
 
 TEST_P(RandomCrossCheck, FastModelMatchesReference) {
   const KernelEra era = GetParam();
@@ -153,6 +213,12 @@ TEST_P(RandomCrossCheck, FastModelMatchesReference) {
     expect_same(fast, reference::reference_predict(t, r, c), what);
     if (::testing::Test::HasFatalFailure()) {
       return;
+    }
+    if (i % 10 == 0) {
+      expect_stream_same(t, r, c, fast, what);
+      if (::testing::Test::HasFatalFailure()) {
+        return;
+      }
     }
     // explain() agrees with predict() on one node per case.
     if (!fast.nodes.empty()) {

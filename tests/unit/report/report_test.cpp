@@ -5,6 +5,7 @@
 
 #include "zonelens/report/json.hpp"
 #include "zonelens/report/lists.hpp"
+#include "zonelens/report/reports.hpp"
 #include "zonelens/report/svg.hpp"
 
 namespace zonelens::report {
@@ -85,6 +86,49 @@ TEST(Svg, CellsColouredByDistanceAndMismatchesMarked) {
   const std::string plain =
       render_svg({.title = "x", .topology = &t, .lists = &live, .predicted = nullptr});
   EXPECT_EQ(plain.find("mismatch"), std::string::npos);
+}
+
+// predict's report renders the same bytes from a feed (the CLI's pipeline) as from the lists.
+TEST(PredictReport, FeedRendersLikeTheLists) {
+  Topology t = two_nodes();
+  for (NodeId id : {0, 1}) {
+    Node n{.id = id, .online = true, .memory = true, .normal_memory = true, .cpu = true};
+    n.cpus = {id};
+    n.zones = {Zone{.index = 0, .name = "DMA32", .present = 10, .managed = 9, .spanned = 10},
+               Zone{.index = 1, .name = "Normal", .present = 10, .managed = 9, .spanned = 10}};
+    t.nodes.push_back(n);
+  }
+  const EraRules rules{};
+  const RebuildContext ctx{.kind = RebuildKind::kRuntime};
+  PredictReport lists{.kernel = {.release = "6.12.0", .rules = rules, .order_reason = {}},
+                      .context = {.label = "runtime", .context = ctx, .reason = "given"},
+                      .source = "sysfs",
+                      .origin = "test",
+                      .topology = &t,
+                      .prediction = predict(t, rules, ctx),
+                      .feed = {}};
+  ASSERT_EQ(lists.prediction.nodes.size(), 2U);
+  PredictReport fed = lists;
+  fed.prediction.nodes.clear();
+  for (const bool json : {true, false}) {
+    std::size_t next = 0;
+    fed.feed = [&]() -> const NodeZonelists* {
+      return next < lists.prediction.nodes.size() ? &lists.prediction.nodes[next++] : nullptr;
+    };
+    const auto rendered = [json](const PredictReport& r) {
+      std::string out;
+      Sink sink([&out](std::string_view s) { out += s; });
+      render(sink, r, json);
+      sink.flush();
+      return out;
+    };
+    const std::string want = rendered(lists);
+    EXPECT_NE(want.find(json ? "\"fallback\": [\"1:Normal\"" : "fallback    1:Normal"),
+              std::string::npos)
+        << want;
+    EXPECT_EQ(rendered(fed), want);
+    EXPECT_EQ(next, 2U);  // every node taken, and the end seen once
+  }
 }
 
 }  // namespace

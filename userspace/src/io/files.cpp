@@ -56,30 +56,32 @@ std::string_view kind_of(mode_t mode) {
   return "not a regular file";
 }
 
-}  // namespace
+// O_NONBLOCK: opening a FIFO without a writer must not wait; it is refused below.
+constexpr int kOpenFlags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
 
-std::string read_text_file(const std::filesystem::path& path, std::string_view fix_if_missing) {
-  // O_NONBLOCK: opening a FIFO without a writer must not wait; it is refused below.
-  const int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+// The rest of read_text_file, on what open() returned (`raw`, errno when negative); `path_of()`
+// gives the path for the messages (built only when one is needed).
+template <typename PathOf>
+std::string read_opened(int raw, const PathOf& path_of, std::string_view fix_if_missing) {
   if (raw < 0) {
     const int err = errno;
     if (err == ENOENT || err == ENOTDIR) {
-      throw InputError(path.string() + " not found: " + std::string(fix_if_missing));
+      throw InputError(path_of().string() + " not found: " + std::string(fix_if_missing));
     }
-    read_error(path, err);
+    read_error(path_of(), err);
   }
   const Fd fd(raw);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
-    read_error(path, errno);
+    read_error(path_of(), errno);
   }
   // Only regular files: sysfs, procfs and debugfs files are regular too (with a size of 0 or a
   // page); a FIFO, a device (/dev/zero) or a socket could block or never end.
   if (!S_ISREG(st.st_mode)) {
     if (S_ISDIR(st.st_mode)) {
-      read_error(path, EISDIR);
+      read_error(path_of(), EISDIR);
     }
-    throw InputError(path.string() + " is " + std::string(kind_of(st.st_mode)) +
+    throw InputError(path_of().string() + " is " + std::string(kind_of(st.st_mode)) +
                      ", not a regular file: pass the file itself (a copy, not a pipe or device)");
   }
   (void)::fcntl(fd.get(), F_SETFL, 0);  // back to blocking reads for the kernel's files
@@ -87,7 +89,8 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view f
   // grow until EOF, never past kMaxInputBytes (the bound is on bytes read, not on st_size).
   const bool sized = st.st_size > 0;
   if (sized && static_cast<std::uint64_t>(st.st_size) > kMaxInputBytes) {
-    throw InputError(path.string() + " is larger than " + std::to_string(kMaxInputBytes >> 20U) +
+    throw InputError(path_of().string() + " is larger than " +
+                     std::to_string(kMaxInputBytes >> 20U) +
                      " MiB, which no kernel file or topology is: pass the right file");
   }
   const std::size_t hint = sized ? static_cast<std::size_t>(st.st_size) + 1 : 4096;
@@ -110,7 +113,7 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view f
   while (size == 0 || used != size) {
     if (used == text.size()) {
       if (used > kMaxInputBytes) {
-        throw InputError(path.string() + " holds more than " +
+        throw InputError(path_of().string() + " holds more than " +
                          std::to_string(kMaxInputBytes >> 20U) +
                          " MiB, which no kernel file or topology does: pass the right file");
       }
@@ -121,7 +124,7 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view f
       if (errno == EINTR) {
         continue;
       }
-      read_error(path, errno);
+      read_error(path_of(), errno);
     }
     if (n == 0) {
       break;
@@ -140,6 +143,21 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view f
     return out;
   }
   return {scratch.data(), used};
+}
+
+}  // namespace
+
+std::string read_text_file(const std::filesystem::path& path, std::string_view fix_if_missing) {
+  const int raw = ::open(path.c_str(), kOpenFlags);
+  return read_opened(
+      raw, [&path]() -> const std::filesystem::path& { return path; }, fix_if_missing);
+}
+
+std::string read_text_file_at(int dir_fd, const std::filesystem::path& dir, const std::string& name,
+                              std::string_view fix_if_missing) {
+  const int raw = ::openat(dir_fd, name.c_str(), kOpenFlags);
+  return read_opened(
+      raw, [&dir, &name] { return dir / name; }, fix_if_missing);
 }
 
 OrderSources read_order_sources(const std::optional<std::filesystem::path>& root) {

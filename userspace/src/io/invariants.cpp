@@ -65,14 +65,30 @@ void check_topology(const Topology& topo, const std::string& file, std::string_v
   const auto bad_distance = [](NodeId a, NodeId b, int d) {
     return a == b ? d != kLocalDistance : d < kLocalDistance || d > kMaxDistance;
   };
+  // Nodes 0..n-1 and a table of n rows (every source but a sparse topology file): each row is
+  // checked as it is stored, a pair not given (-1) has at()'s default, which is never bad.
+  bool dense = static_cast<std::size_t>(topo.distance.size()) == topo.nodes.size();
+  for (std::size_t i = 0; dense && i < topo.nodes.size(); ++i) {
+    dense = topo.nodes[i].id == static_cast<NodeId>(i);
+  }
   for (const auto& a : topo.nodes) {
     const std::span<const int> row = topo.distance.row(a.id);
     bool any_bad = false;
-    for (const auto& b : topo.nodes) {
-      const auto column = static_cast<std::size_t>(b.id);
-      const int stored = b.id >= 0 && column < row.size() ? row[column] : -1;
-      const int d = stored >= 0 ? stored : topo.distance.at(a.id, b.id);
-      any_bad = any_bad || bad_distance(a.id, b.id, d);
+    if (dense) {
+      for (const int d : row) {
+        // given and outside 10..255
+        any_bad |= d >= 0 && static_cast<unsigned>(d - kLocalDistance) >
+                                 static_cast<unsigned>(kMaxDistance - kLocalDistance);
+      }
+      const int self = row[static_cast<std::size_t>(a.id)];
+      any_bad |= self >= 0 && self != kLocalDistance;
+    } else {
+      for (const auto& b : topo.nodes) {
+        const auto column = static_cast<std::size_t>(b.id);
+        const int stored = b.id >= 0 && column < row.size() ? row[column] : -1;
+        const int d = stored >= 0 ? stored : topo.distance.at(a.id, b.id);
+        any_bad = any_bad || bad_distance(a.id, b.id, d);
+      }
     }
     if (!any_bad) {
       continue;

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <vector>
 
 #include "zonelens/model.hpp"
@@ -19,8 +21,14 @@ int updated_load(KernelEra era, int current, int counter);
 struct OrderScratch {
   std::vector<std::uint64_t> keys;
   std::vector<std::uint64_t> tmp;
-  std::vector<std::uint8_t> has_cpus;  // facts.has_cpus as bytes, filled on first use
-  std::vector<int> distance;           // node_distance(local, n) of this call, by id
+  // sort_by_score's counts by flipped val - min (and part), kept 0 between calls; calloc'ed
+  struct Free {
+    void operator()(std::uint16_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<std::uint16_t, Free> count;
+  std::vector<std::uint32_t> distinct;  // the flipped vals - min that occur
+  std::vector<std::uint8_t> has_cpus;   // facts.has_cpus as bytes, filled on first use
+  std::vector<int> distance;            // node_distance(local, n) of this call, by id
 };
 
 // kernel_score(), inline for the hot loop.
@@ -34,11 +42,26 @@ inline std::int32_t score(int distance, bool below_local, bool has_cpus, std::ui
   return static_cast<std::int32_t>(v);  // modulo 2^32, as gcc converts
 }
 
+// The flipped vals of the keys that sort_by_score sorts, as build_order generates them.
+struct ScoreRange {
+  std::uint32_t min = ~0U;  // smallest flipped val
+  std::uint32_t max = 0;    // largest
+  std::uint32_t any = 0;    // OR of them all
+  std::uint32_t all = ~0U;  // AND of them all
+  void add(std::uint32_t hi) {
+    min = hi < min ? hi : min;
+    max = hi > max ? hi : max;
+    any |= hi;
+    all &= hi;
+  }
+};
+
 // Sorts keys of the form (flipped val << 32 | id), generated in ascending id order, by
-// (val, id): a stable LSD radix sort over only the val bits that differ between the keys.
-// `differ` has the bits in which some flipped val differs from another (OR ^ AND of them all).
-void sort_by_score(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& tmp,
-                   std::uint32_t differ);
+// (val, id). Few distinct vals close together (the common case: a few distance classes times the
+// multiplier, plus small loads): one counting pass over the distinct vals. Otherwise a stable LSD
+// radix sort over only the val bits that differ between the keys.
+void sort_by_score(std::vector<std::uint64_t>& keys, OrderScratch& scratch,
+                   const ScoreRange& range);
 
 // build_zonelists(local)'s node order; updates node_load[] exactly as the kernel does.
 // Within one call only the picked node's load changes, and a picked node is never a candidate

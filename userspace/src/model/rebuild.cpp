@@ -4,6 +4,8 @@
 #include <array>
 #include <bit>
 #include <climits>
+#include <cstdlib>
+#include <new>
 #include <span>
 
 #include "order.hpp"
@@ -36,9 +38,93 @@ int updated_load(KernelEra era, int current, int counter) {
   return static_cast<int>(old_u + 1U);
 }
 
-void sort_by_score(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& tmp,
-                   std::uint32_t differ) {
+namespace {
+
+// The counting sort of sort_by_score, for vals - min below kSpan with at most kMaxDistinct
+// distinct ones; false (keys untouched, counts cleared) when there are more.
+constexpr std::uint32_t kSpan = 1U << 16U;
+constexpr std::size_t kMaxDistinct = 64;
+// The keys go in kCountParts consecutive parts side by side, each with its own counts (as in the
+// radix sort below): many keys share a val, and one counter per val would make one long chain
+// of increments through memory. The last part also takes the n % kParts left over.
+constexpr std::size_t kCountParts = 4;
+
+bool sort_by_counting(std::vector<std::uint64_t>& keys, OrderScratch& scratch, std::uint32_t min) {
   const std::size_t n = keys.size();
+  if (!scratch.count) {
+    // calloc: the pages of vals that never occur are never touched (512 KiB, mostly unused)
+    scratch.count.reset(static_cast<std::uint16_t*>(
+        std::calloc(std::size_t{kSpan} * kCountParts, sizeof(std::uint16_t))));
+    if (!scratch.count) {
+      throw std::bad_alloc();
+    }
+  }
+  std::uint16_t* count = scratch.count.get();  // count[(v * kCountParts) + part]
+  auto& distinct = scratch.distinct;
+  distinct.clear();
+  const std::uint64_t* k = keys.data();
+  const std::size_t len = n / kCountParts;
+  const std::size_t rest = len * kCountParts;
+  const auto tally = [&](std::uint64_t key, std::size_t q) {
+    const auto v = static_cast<std::uint32_t>(key >> 32U) - min;
+    if (count[(std::size_t{v} * kCountParts) + q]++ == 0) {
+      distinct.push_back(v);  // once per part in which v occurs
+    }
+  };
+  for (std::size_t i = 0; i < len; ++i) {
+    for (std::size_t q = 0; q < kCountParts; ++q) {
+      tally(k[(q * len) + i], q);
+    }
+  }
+  for (std::size_t i = rest; i < n; ++i) {
+    tally(k[i], kCountParts - 1);
+  }
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  if (distinct.size() > kMaxDistinct) {
+    for (const std::uint32_t v : distinct) {
+      std::fill_n(count + (std::size_t{v} * kCountParts), kCountParts, 0);
+    }
+    return false;
+  }
+  // count[v][q] becomes the first position of part q's keys of val v: val by val, part by part
+  // (the parts are in id order, so the sort is stable).
+  std::uint16_t at = 0;
+  for (const std::uint32_t v : distinct) {
+    for (std::size_t q = 0; q < kCountParts; ++q) {
+      std::uint16_t& c = count[(std::size_t{v} * kCountParts) + q];
+      const std::uint16_t here = c;
+      c = at;
+      at = static_cast<std::uint16_t>(at + here);
+    }
+  }
+  scratch.tmp.resize(n);
+  std::uint64_t* out = scratch.tmp.data();
+  const auto place = [&](std::uint64_t key, std::size_t q) {
+    const auto v = static_cast<std::uint32_t>(key >> 32U) - min;
+    out[count[(std::size_t{v} * kCountParts) + q]++] = key;
+  };
+  for (std::size_t i = 0; i < len; ++i) {
+    for (std::size_t q = 0; q < kCountParts; ++q) {
+      place(k[(q * len) + i], q);
+    }
+  }
+  for (std::size_t i = rest; i < n; ++i) {
+    place(k[i], kCountParts - 1);
+  }
+  for (const std::uint32_t v : distinct) {
+    std::fill_n(count + (std::size_t{v} * kCountParts), kCountParts, 0);
+  }
+  keys.swap(scratch.tmp);
+  return true;
+}
+
+}  // namespace
+
+void sort_by_score(std::vector<std::uint64_t>& keys, OrderScratch& scratch,
+                   const ScoreRange& range) {
+  const std::size_t n = keys.size();
+  const std::uint32_t differ = range.any ^ range.all;
   if (n < 2 || differ == 0) {
     return;  // one score: id order, which is generation order
   }
@@ -46,6 +132,11 @@ void sort_by_score(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>&
     std::sort(keys.begin(), keys.end());
     return;
   }
+  // Positions fit the 16-bit counts: a topology has at most kMaxNumnodes candidates.
+  if (range.max - range.min < kSpan && n < kSpan && sort_by_counting(keys, scratch, range.min)) {
+    return;
+  }
+  std::vector<std::uint64_t>& tmp = scratch.tmp;
   constexpr unsigned kBits = 8;
   constexpr std::size_t kBuckets = std::size_t{1} << kBits;
   constexpr std::size_t kMask = kBuckets - 1;
@@ -96,7 +187,6 @@ void sort_by_score(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>&
 void build_order(const Topology& topo, const EraRules& rules, const RebuildFacts& facts,
                  NodeId local, std::vector<int>& node_load, OrderScratch& scratch,
                  std::vector<NodeId>& order) {
-  order.clear();
   const auto local_u = static_cast<std::size_t>(local);
   const bool local_first = !era_skips_memoryless_local(rules.era) ||
                            (local_u < facts.in_memory.size() && facts.in_memory[local_u]);
@@ -113,54 +203,86 @@ void build_order(const Topology& topo, const EraRules& rules, const RebuildFacts
   auto& keys = scratch.keys;
   keys.resize(facts.candidates.size());
   std::uint64_t* next_key = keys.data();
-  std::uint32_t any = 0;    // OR of the flipped vals
-  std::uint32_t all = ~0U;  // AND of the flipped vals
+  ScoreRange range;
   const std::span<const int> local_row = topo.distance.row(local);
-  for (const NodeId n : facts.candidates) {
-    if (n == local && local_first) {
-      continue;
-    }
+  const std::uint32_t multiplier = facts.multiplier;
+  const auto add = [&](NodeId n, int d) {
     const auto nu = static_cast<std::size_t>(n);
-    const int stored = nu < local_row.size() ? local_row[nu] : -1;
-    const int d = stored >= 0 ? stored : topo.distance.at(local, n);
     dist[nu] = d;
-    const std::int32_t val = score(d, n < local, cpus[nu] != 0, facts.multiplier, load_of[nu]);
+    const std::int32_t val = score(d, n < local, cpus[nu] != 0, multiplier, load_of[nu]);
     // (val, id) as one unsigned key: flip the sign bit so signed order becomes unsigned order.
     const std::uint32_t hi = static_cast<std::uint32_t>(val) ^ 0x80000000U;
-    any |= hi;
-    all &= hi;
+    range.add(hi);
     *next_key++ = (std::uint64_t{hi} << 32U) | static_cast<std::uint32_t>(n);
+  };
+  const std::size_t n_candidates = facts.candidates.size();
+  if (n_candidates == local_row.size() && n_candidates != 0 &&
+      facts.candidates.back() == static_cast<NodeId>(n_candidates - 1)) {
+    // Every id of the row is a candidate (ascending, distinct: ids 0..n-1), the common case: no
+    // id lookups, and `n < local` is fixed on each side of the local node.
+    const int* row = local_row.data();
+    const auto add_range = [&](std::size_t from, std::size_t to, std::uint32_t below) {
+      for (std::size_t i = from; i < to; ++i) {
+        int d = row[i];
+        if (d < 0) {
+          d = i == local_u ? kLocalDistance : kRemoteDistance;  // at() for a pair not given
+        }
+        dist[i] = d;
+        std::uint32_t v = static_cast<std::uint32_t>(d) + below + cpus[i];
+        v = (v * multiplier) + static_cast<std::uint32_t>(load_of[i]);  // score(), inlined
+        const std::uint32_t hi = v ^ 0x80000000U;
+        range.add(hi);
+        *next_key++ = (std::uint64_t{hi} << 32U) | i;
+      }
+    };
+    const std::size_t split = std::min(local_u, n_candidates);
+    add_range(0, split, 1U);
+    if (split < n_candidates && !local_first) {
+      add_range(split, split + 1, 0U);
+    }
+    add_range(std::min(split + 1, n_candidates), n_candidates, 0U);
+  } else {
+    for (const NodeId n : facts.candidates) {
+      const auto nu = static_cast<std::size_t>(n);
+      const int stored = nu < local_row.size() ? local_row[nu] : -1;
+      if (n != local || !local_first) {
+        add(n, stored >= 0 ? stored : topo.distance.at(local, n));
+      }
+    }
   }
   keys.resize(static_cast<std::size_t>(next_key - keys.data()));
-  sort_by_score(keys, scratch.tmp, any ^ all);
+  sort_by_score(keys, scratch, range);
 
+  // val == INT_MAX is never < min_val: find_next_best_node returns NUMA_NO_NODE there. It is the
+  // largest val, so such keys are the last ones.
+  constexpr std::uint64_t kIntMaxHi = static_cast<std::uint32_t>(INT_MAX) ^ 0x80000000U;
+  std::size_t picks = keys.size();
+  while (picks != 0 && (keys[picks - 1] >> 32U) == kIntMaxHi) {
+    --picks;
+  }
   const int local_distance = topo.distance.at(local, local);
   int prev_distance = local_distance;  // prev_node starts as the local node
   int load = facts.nr_online_nodes;    // <= 5.18 only
   const bool counter = era_uses_load_counter(rules.era);
-  order.reserve(keys.size() + 1);
+  order.resize(picks + (local_first ? 1 : 0));
+  NodeId* out = order.data();
   if (local_first) {
-    order.push_back(local);  // distance(local, local) == distance(local, prev): no update
+    *out++ = local;  // distance(local, local) == distance(local, prev): no update
     if (counter) {
       --load;
     }
   }
-  constexpr std::uint64_t kIntMaxHi = static_cast<std::uint32_t>(INT_MAX) ^ 0x80000000U;
-  for (const std::uint64_t key : keys) {
-    if ((key >> 32U) == kIntMaxHi) {
-      break;  // val == INT_MAX is never < min_val: find_next_best_node returns NUMA_NO_NODE
-    }
-    const auto n = static_cast<NodeId>(key & 0xffffffffU);
+  int* load_slot = node_load.data();
+  const std::uint64_t* key = keys.data();
+  for (std::size_t i = 0; i < picks; ++i) {
+    const auto n = static_cast<NodeId>(key[i] & 0xffffffffU);
     const int d = dist[static_cast<std::size_t>(n)];
     if (d != prev_distance) {
-      auto& slot = node_load[static_cast<std::size_t>(n)];
-      slot = updated_load(rules.era, slot, load);
+      int& slot = load_slot[static_cast<std::size_t>(n)];
+      slot = updated_load(rules.era, slot, load - static_cast<int>(counter ? i : 0));
     }
-    order.push_back(n);
+    out[i] = n;
     prev_distance = d;
-    if (counter) {
-      --load;
-    }
   }
 }
 

@@ -115,14 +115,23 @@ class IntSlots {
     const bool slotted = sep == ", " || sep == " ";
     const std::size_t skip = slotted ? 2 - sep.size() : 0;
     char* p = reserve_room(out, ids.size(), kWidest);
-    for (; slotted && i < ids.size(); ++i) {
+    const char* bytes = bytes_.data();
+    const std::uint8_t* len = len_.data();
+    // The first id without its separator, then the others without that test (a first id
+    // outside the slots leaves every id to the loop at the end).
+    if (slotted && !ids.empty() && static_cast<unsigned>(ids[0]) < kCount) {
+      const auto v = static_cast<std::size_t>(static_cast<unsigned>(ids[0]));
+      std::memcpy(p, bytes + (v * kIntSlot) + 2, kIntSlot);
+      p += len[v] - 2;
+      i = 1;
+    }
+    for (; i != 0 && i < ids.size(); ++i) {
       const auto v = static_cast<std::size_t>(static_cast<unsigned>(ids[i]));
       if (v >= kCount) {
         break;
       }
-      const std::size_t from = i == 0 ? 2 : skip;
-      std::memcpy(p, bytes_.data() + (v * kIntSlot) + from, kIntSlot);
-      p += len_[v] - from;
+      std::memcpy(p, bytes + (v * kIntSlot) + skip, kIntSlot);
+      p += len[v] - skip;
     }
     finish_room(out, p);
     for (; i < ids.size(); ++i) {
@@ -169,7 +178,8 @@ class ZonerefTokens {
     std::size_t i = 0;
     if (!bytes_.empty()) {
       char* p = reserve_room(out, list.size(), widest_);
-      for (; i < list.size(); ++i) {
+      // The first token without its separator (`from`), then the others whole.
+      for (std::size_t from = sep_.size(); i < list.size(); ++i, from = 0) {
         const ZoneRef& ref = list[i];
         if (!in_table(ref)) {
           break;
@@ -179,7 +189,6 @@ class ZonerefTokens {
         if (len_[k] == 0) {
           fill(k, ref);
         }
-        const std::size_t from = i == 0 ? sep_.size() : 0;
         std::memcpy(p, bytes_.data() + (k * kSlot) + from, kSlot);
         p += len_[k] - from;
       }
@@ -195,8 +204,9 @@ class ZonerefTokens {
 
  private:
   [[nodiscard]] bool in_table(const ZoneRef& ref) const {
-    return ref.node >= 0 && static_cast<std::size_t>(ref.node) < nodes_ && ref.zone_index >= 0 &&
-           static_cast<std::size_t>(ref.zone_index) < zones_;
+    // a negative id or index converts to a huge unsigned value: one test each
+    return static_cast<std::size_t>(static_cast<unsigned>(ref.node)) < nodes_ &&
+           static_cast<std::size_t>(static_cast<unsigned>(ref.zone_index)) < zones_;
   }
   void fill(std::size_t k, const ZoneRef& ref) {
     std::string t(sep_);
@@ -233,11 +243,32 @@ void zonelist_json(JsonWriter& w, const Topology& topo, const Zonelist& list) {
   out += ']';
 }
 
+namespace {
+
+// Every node of `lists`, as a feed.
+NodeFeed feed_of(const std::vector<NodeZonelists>& lists) {
+  return [&lists, i = std::size_t{0}]() mutable -> const NodeZonelists* {
+    return i < lists.size() ? &lists[i++] : nullptr;
+  };
+}
+
+}  // namespace
+
 void nodes_json(JsonWriter& w, const Topology& topo, const std::vector<NodeZonelists>& lists) {
+  nodes_json(w, topo, feed_of(lists));
+}
+
+void nodes_text(Sink& sink, const Topology& topo, const std::vector<NodeZonelists>& lists,
+                bool with_order) {
+  nodes_text(sink, topo, feed_of(lists), with_order);
+}
+
+void nodes_json(JsonWriter& w, const Topology& topo, const NodeFeed& feed) {
   ZonerefTokens tokens(topo, true, w.inline_separator());
   const IntSlots& ints = int_slots();
   w.array();
-  for (const auto& n : lists) {
+  while (const NodeZonelists* node = feed()) {
+    const NodeZonelists& n = *node;
     w.object(JsonWriter::Layout::kInline).field("node", n.node);
     for (const bool fallback : {true, false}) {
       w.key(fallback ? "fallback" : "nofallback");
@@ -259,12 +290,12 @@ void nodes_json(JsonWriter& w, const Topology& topo, const std::vector<NodeZonel
   w.end();
 }
 
-void nodes_text(Sink& sink, const Topology& topo, const std::vector<NodeZonelists>& lists,
-                bool with_order) {
+void nodes_text(Sink& sink, const Topology& topo, const NodeFeed& feed, bool with_order) {
   std::string& out = sink.text;
   ZonerefTokens tokens(topo, false, " ");
   const IntSlots& ints = int_slots();
-  for (const auto& n : lists) {
+  while (const NodeZonelists* node = feed()) {
+    const NodeZonelists& n = *node;
     out += "node ";
     append_int(out, n.node);
     out += '\n';

@@ -55,7 +55,11 @@ void render_text(Sink& sink, const PredictReport& r) {
                r.context.label + " rebuild) of " + r.origin + " (" + r.source + ")\n";
   sink.text += "context: " + r.context.label + ": " + r.context.reason + "\n";
   sink.text += order_line(k);
-  nodes_text(sink, *r.topology, r.prediction.nodes, true);
+  if (r.feed) {
+    nodes_text(sink, *r.topology, r.feed, true);
+  } else {
+    nodes_text(sink, *r.topology, r.prediction.nodes, true);
+  }
 }
 
 void render_json(Sink& sink, const PredictReport& r) {
@@ -71,7 +75,11 @@ void render_json(Sink& sink, const PredictReport& r) {
       .field("source", r.source)
       .field("origin", r.origin)
       .key("nodes");
-  nodes_json(w, *r.topology, r.prediction.nodes);
+  if (r.feed) {
+    nodes_json(w, *r.topology, r.feed);
+  } else {
+    nodes_json(w, *r.topology, r.prediction.nodes);
+  }
   w.end().finish();
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // zonelens predict: the zonelists the model builds for a topology.
 #include "zonelens/cli.hpp"
+#include "zonelens/node_pipeline.hpp"
 #include "zonelens/verify.hpp"
 
 namespace zonelens::cli {
@@ -16,12 +17,26 @@ int execute(const po::variables_map& vm) {
   KernelChoice k = kernel_choice(vm, o.topology);
   apply_zonelist_order(vm, o.topology, k);
   const ContextCandidate context = command_context(vm, o, k.rules);
-  const report::PredictReport rep{.kernel = kernel_line(k),
-                                  .context = context,
-                                  .source = std::string(source_kind_name(o.kind)),
-                                  .origin = o.origin,
-                                  .topology = &o.topology,
-                                  .prediction = predict_candidate(o.topology, k.rules, context)};
+  report::PredictReport rep{.kernel = kernel_line(k),
+                            .context = context,
+                            .source = std::string(source_kind_name(o.kind)),
+                            .origin = o.origin,
+                            .topology = &o.topology,
+                            .prediction = {},
+                            .feed = {}};
+  // Without --svg and without a hot-added node's own build (which predict_candidate splices in),
+  // the lists go out while the model computes the next ones: predict_candidate's output, never
+  // held whole (20 MB at 1024 nodes).
+  if (!svg_wanted(vm) && context.self_only.empty()) {
+    PredictionStream stream(o.topology, k.rules, context.context);
+    if (stream.in_id_order()) {
+      rep.prediction.rules = k.rules;
+      NodePipeline pipeline(std::move(stream));
+      rep.feed = [&pipeline] { return pipeline.next(); };
+      return print_report(vm, rep);
+    }
+  }
+  rep.prediction = predict_candidate(o.topology, k.rules, context);
   write_svg(vm, {.title = "predicted zonelists for " + k.release + " (" + context.label +
                           " rebuild) of " + o.origin,
                  .topology = &o.topology,

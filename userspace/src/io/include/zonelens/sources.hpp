@@ -90,5 +90,9 @@ inline constexpr std::size_t kMaxInputBytes = std::size_t{256} << 20U;
 // files are), at most kMaxInputBytes. InputError on ENOENT/EACCES/a FIFO or device/a larger file,
 // with the path and a fix.
 std::string read_text_file(const std::filesystem::path& path, std::string_view fix_if_missing);
+// The same for `name` relative to the open directory `dir_fd` (`dir` is its path, for the
+// messages): no walk of the whole path per file.
+std::string read_text_file_at(int dir_fd, const std::filesystem::path& dir, const std::string& name,
+                              std::string_view fix_if_missing);
 
 }  // namespace zonelens

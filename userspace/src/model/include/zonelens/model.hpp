@@ -3,7 +3,9 @@
 // Pure functions of data: no I/O here.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -86,6 +88,37 @@ struct Prediction {
 
 // The zonelists the kernel of `rules` builds for `topo` in a rebuild seen as `ctx`.
 Prediction predict(const Topology& topo, const EraRules& rules, const RebuildContext& ctx);
+
+// predict() one node at a time, in the kernel's call order (for rendering a node while the next
+// is computed, without holding every list): collecting the nodes and sorting them by id (stable)
+// gives predict(). Pure like predict(); `topo` must outlive the stream.
+class PredictionStream {
+ public:
+  PredictionStream(const Topology& topo, const EraRules& rules, const RebuildContext& ctx);
+  PredictionStream(const PredictionStream&) = delete;
+  PredictionStream& operator=(const PredictionStream&) = delete;
+  PredictionStream(PredictionStream&& other) noexcept;
+  PredictionStream& operator=(PredictionStream&& other) noexcept;
+  ~PredictionStream();
+
+  // The next node's lists into `nz` (its vectors' capacity is reused); false when every node
+  // the era builds is built.
+  bool next(NodeZonelists& nz);
+  // The same in two steps: next_order() builds the node and its node order (the kernel's state
+  // moves on), zonelists_of() then fills its fallback and nofallback lists from that order. The
+  // second only reads what the constructor set up: another thread may run it on node i while
+  // next_order() builds node i + 1.
+  bool next_order(NodeZonelists& nz);
+  void zonelists_of(NodeZonelists& nz) const;
+  // True when the nodes come in ascending id order, as predict() lists them (every era but a
+  // <= 4.13 self-only build, which builds the hot-added node first).
+  [[nodiscard]] bool in_id_order() const;
+  [[nodiscard]] std::size_t size() const;  // how many nodes next() gives in all
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // "N:ZoneName", the token the kernel's mminit::zonelist print and the debugfs files use.
 std::string zoneref_name(const Topology& topo, const ZoneRef& ref);

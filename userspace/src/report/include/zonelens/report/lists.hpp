@@ -2,6 +2,7 @@
 // Zonelists and id lists as text and JSON: the one place a zoneref or an id list is spelled.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,10 +26,16 @@ void zonelist_json(JsonWriter& w, const Topology& topo, const Zonelist& list);
 // Node ids joined by `sep`, `none` when there are none ("0,1" / "none", "0 1 2" / "-").
 std::string ids_text(const std::vector<NodeId>& ids, std::string_view sep, std::string_view none);
 
+// Nodes one at a time: each call gives the next node (valid until the following call), nullptr
+// after the last.
+using NodeFeed = std::function<const NodeZonelists*()>;
+
 // The "nodes" array of show/predict --json: one inline object per node.
 void nodes_json(JsonWriter& w, const Topology& topo, const std::vector<NodeZonelists>& lists);
+void nodes_json(JsonWriter& w, const Topology& topo, const NodeFeed& feed);
 // The readable table of show/predict.
 void nodes_text(Sink& sink, const Topology& topo, const std::vector<NodeZonelists>& lists,
                 bool with_order);
+void nodes_text(Sink& sink, const Topology& topo, const NodeFeed& feed, bool with_order);
 
 }  // namespace zonelens::report

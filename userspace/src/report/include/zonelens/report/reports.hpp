@@ -12,6 +12,7 @@
 #include "zonelens/explain.hpp"
 #include "zonelens/model.hpp"
 #include "zonelens/report/json.hpp"
+#include "zonelens/report/lists.hpp"
 #include "zonelens/report/sink.hpp"
 #include "zonelens/snapshot.hpp"
 #include "zonelens/verify.hpp"
@@ -45,6 +46,10 @@ struct PredictReport {
   std::string origin;
   const Topology* topology = nullptr;
   Prediction prediction;
+  // When set, the nodes come from here instead of prediction.nodes, one at a time in ascending id
+  // order (a PredictionStream computed while the output is written): each call gives the next
+  // node, valid until the following call, nullptr after the last.
+  NodeFeed feed;
 };
 void render_text(Sink& sink, const PredictReport& r);
 void render_json(Sink& sink, const PredictReport& r);
