@@ -10,7 +10,7 @@
 #include <linux/mmzone.h>
 #include "zl_compat.h"
 
-#define ZL_FORMAT_VERSION	3
+#define ZL_FORMAT_VERSION	4
 #define ZL_MODULE_VERSION	"0.1.0"
 #define ZL_MAX_PASSES		8
 #define ZL_RING_CAPACITY	256
@@ -102,10 +102,26 @@ enum zl_ev_type {
 	ZL_EV_NODE_CANCEL_REMOVING_LAST_MEMORY,
 };
 
+/*
+ * A memory online or offline in flight: from its first notification to its
+ * last (zl_events.c).  The node notifier's first events carry no pfn range:
+ * have_range is false until MEM_GOING_* comes.
+ */
+struct zl_memop {
+	bool busy;
+	bool online;
+	bool have_range;
+	int nid;
+	unsigned long pfn;
+	unsigned long nr;
+	u64 seq;			/* the event that started it */
+};
+
 int zl_events_init(void);
 void zl_events_exit(void);
 u64 zl_observe(u64 fp);
-bool zl_mem_quiet(u64 *seq);
+bool zl_mem_quiet(u64 *seq, struct zl_memop *op);
+int zl_format_memop(char *s, size_t size, const struct zl_memop *op);
 void zl_render_event_pos(struct zl_buf *b);
 int zl_render_events(struct zl_buf *b);
 void zl_log_mem_event(int type, int nid, unsigned long pfn, unsigned long nr);

@@ -33,6 +33,7 @@
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/topology.h>
 #include "zl.h"
@@ -81,7 +82,7 @@ static struct {
 	u64 gen;
 	u64 loaded_ns;
 	u64 mem_seq;			/* memory events seen */
-	bool mem_busy;			/* between MEM_GOING_* and its end */
+	struct zl_memop op;		/* the memory operation in flight */
 } zl_log = {
 	.lock = __MUTEX_INITIALIZER(zl_log.lock),
 };
@@ -176,7 +177,7 @@ u64 zl_observe(u64 fp)
 	u64 gen, live;
 
 	mutex_lock(&zl_log.lock);
-	if (fp != zl_log.last_fp && !zl_log.mem_busy &&
+	if (fp != zl_log.last_fp && !zl_log.op.busy &&
 	    zl_fingerprint_stable(&live) && live == fp)
 		zl_log_locked(ZL_EV_FP_CHANGE, NUMA_NO_NODE, -1, 0, 0, fp);
 	gen = zl_log.gen;
@@ -186,18 +187,36 @@ u64 zl_observe(u64 fp)
 
 /*
  * A token for zl_render_stable(): false while a memory online/offline is
- * between its MEM_GOING_* and final notification (the span of its
- * zonelist rebuild), otherwise *@seq changes with every memory event.
+ * between its first and last notification (the span of its zonelist
+ * rebuild and of its counter updates), otherwise *@seq changes with every
+ * memory event.  *@op is the operation in flight (op->busy false: none).
  */
-bool zl_mem_quiet(u64 *seq)
+bool zl_mem_quiet(u64 *seq, struct zl_memop *op)
 {
-	bool quiet;
-
 	mutex_lock(&zl_log.lock);
-	quiet = !zl_log.mem_busy;
+	*op = zl_log.op;
 	*seq = zl_log.mem_seq;
 	mutex_unlock(&zl_log.lock);
-	return quiet;
+	return !op->busy;
+}
+
+/*
+ * The "inflight" line of every file (docs/debugfs-format.md, format 4):
+ * "inflight none", or the operation with its node, its pfn range ("-" for
+ * both until MEM_GOING_* tells it) and the sequence number of the event
+ * that started it.
+ */
+int zl_format_memop(char *s, size_t size, const struct zl_memop *op)
+{
+	const char *dir = op->online ? "online" : "offline";
+
+	if (!op->busy)
+		return scnprintf(s, size, "inflight none\n");
+	if (!op->have_range)
+		return scnprintf(s, size, "inflight %s nid %d pfn - nr - seq %llu\n",
+				 dir, op->nid, op->seq);
+	return scnprintf(s, size, "inflight %s nid %d pfn 0x%lx nr %lu seq %llu\n",
+			 dir, op->nid, op->pfn, op->nr, op->seq);
 }
 
 /*
@@ -207,22 +226,40 @@ bool zl_mem_quiet(u64 *seq)
  * MEM_GOING_*) to its last (MEM_ONLINE, MEM_OFFLINE or MEM_CANCEL_*).
  * NODE_ADDED_FIRST_MEMORY and NODE_REMOVED_LAST_MEMORY come after the
  * rebuild but before MEM_ONLINE/MEM_OFFLINE, so they leave it in flight.
+ * The node events name the node only; the MEM_GOING_* after them adds the
+ * pfn range and keeps the sequence number of the first.
  */
-static void zl_mem_track_locked(int type)
+static void zl_mem_track_locked(int type, int nid, unsigned long pfn,
+				unsigned long nr)
 {
+	struct zl_memop *op = &zl_log.op;
+
 	zl_log.mem_seq++;
 	switch (type) {
 	case ZL_EV_MEM_GOING_ONLINE:
 	case ZL_EV_MEM_GOING_OFFLINE:
 	case ZL_EV_NODE_ADDING_FIRST_MEMORY:
 	case ZL_EV_NODE_REMOVING_LAST_MEMORY:
-		zl_log.mem_busy = true;
+		if (!op->busy) {
+			op->busy = true;
+			op->have_range = false;
+			op->seq = zl_log.next_seq;
+		}
+		op->online = type == ZL_EV_MEM_GOING_ONLINE ||
+			     type == ZL_EV_NODE_ADDING_FIRST_MEMORY;
+		op->nid = nid;
+		if (type == ZL_EV_MEM_GOING_ONLINE ||
+		    type == ZL_EV_MEM_GOING_OFFLINE) {
+			op->have_range = true;
+			op->pfn = pfn;
+			op->nr = nr;
+		}
 		break;
 	case ZL_EV_NODE_ADDED_FIRST_MEMORY:
 	case ZL_EV_NODE_REMOVED_LAST_MEMORY:
 		break;
 	default:
-		zl_log.mem_busy = false;
+		memset(op, 0, sizeof(*op));
 		break;
 	}
 }
@@ -235,7 +272,7 @@ static void zl_mem_track_locked(int type)
 void zl_log_mem_event(int type, int nid, unsigned long pfn, unsigned long nr)
 {
 	mutex_lock(&zl_log.lock);
-	zl_mem_track_locked(type);
+	zl_mem_track_locked(type, nid, pfn, nr);
 	zl_log_locked(type, nid, -1, pfn, nr, zl_fingerprint());
 	mutex_unlock(&zl_log.lock);
 }
@@ -381,7 +418,9 @@ int zl_render_events(struct zl_buf *b)
 	struct zl_event *ev;
 	struct zl_cpu_ent *cpus;
 	struct zl_counters c;
+	struct zl_memop op;
 	unsigned int i, slot;
+	char line[96];
 	u64 live;
 	int ret = 0;
 
@@ -395,10 +434,11 @@ int zl_render_events(struct zl_buf *b)
 
 	mutex_lock(&zl_log.lock);
 	/* a change no event explained is logged before the copy */
-	if (!zl_log.mem_busy && zl_fingerprint_stable(&live) &&
+	if (!zl_log.op.busy && zl_fingerprint_stable(&live) &&
 	    live != zl_log.last_fp)
 		zl_log_locked(ZL_EV_FP_CHANGE, NUMA_NO_NODE, -1, 0, 0, live);
 	zl_counters_locked(&c);
+	op = zl_log.op;
 	for (i = 0; i < c.count; i++) {
 		slot = (zl_log.head + i) % ZL_RING_CAPACITY;
 		ev[i] = zl_log.ev[slot];
@@ -413,6 +453,8 @@ int zl_render_events(struct zl_buf *b)
 		  c.loaded_ns, ZL_RING_CAPACITY, c.first_seq, c.last_seq);
 	zl_printf(b, " dropped %llu lost %llu cpu_overlap %llu\n",
 		  c.dropped, c.lost, c.cpu_overlap);
+	zl_format_memop(line, sizeof(line), &op);
+	zl_puts(b, line);
 	for (i = 0; i < c.count; i++)
 		zl_put_event(b, &ev[i], &cpus[(size_t)i * nr_cpu_ids]);
 	zl_printf(b, "end\n");

@@ -17,6 +17,12 @@
  * accepted pass must also have run with no memory operation in flight and
  * no memory event during it (zl_mem_quiet()).  The node hot-add build of
  * one offline node's own lists has no notification; equal passes cover it.
+ *
+ * Every file says, after "stable" and "passes", which memory operation
+ * was in flight at the last check ("inflight", format 4): a stable file
+ * always says "inflight none"; an unstable one names the operation that
+ * kept it from settling, if one did, so that a reader can wait for its
+ * end instead of taking its counters for a module bug.
  */
 #include <linux/kernel.h>
 #include <linux/nodemask.h>
@@ -55,8 +61,9 @@ static size_t zl_estimate(enum zl_file kind)
 int zl_render_stable(struct zl_buf *out, enum zl_file kind)
 {
 	struct zl_buf cur;
+	struct zl_memop op = {};
 	size_t ins, ins_check;
-	char lines[40];
+	char lines[160];
 	u64 seq0, seq1;
 	bool quiet;
 	int passes, stable = 0;
@@ -72,11 +79,11 @@ int zl_render_stable(struct zl_buf *out, enum zl_file kind)
 			break;
 		cond_resched();
 		zl_buf_check(&cur);
-		quiet = zl_mem_quiet(&seq0);
+		quiet = zl_mem_quiet(&seq0, &op);
 		zl_render_pass(&cur, kind, &ins_check);
 		if (cur.err)
 			break;
-		quiet = zl_mem_quiet(&seq1) && quiet && seq0 == seq1;
+		quiet = zl_mem_quiet(&seq1, &op) && quiet && seq0 == seq1;
 		if (quiet && !cur.differ && cur.rec_pos == cur.rec_len) {
 			stable = 1;
 			break;
@@ -98,6 +105,7 @@ int zl_render_stable(struct zl_buf *out, enum zl_file kind)
 
 	n = scnprintf(lines, sizeof(lines), "stable %d\npasses %d\n",
 		      stable, passes);
+	n += zl_format_memop(lines + n, sizeof(lines) - n, &op);
 	ret = zl_buf_insert(&cur, ins, lines, n);
 	if (ret) {
 		zl_buf_free(&cur);

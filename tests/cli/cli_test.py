@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 CASES = {}
 SKIP = 77
@@ -288,13 +289,14 @@ def verify_mismatch_json(c):
 @case
 def verify_bad_files(c):
     bad = {
-        "unknown_version": (SNAP, lambda t: t.replace("zonelens-format 1", "zonelens-format 4", 1),
-                            "unknown format 'zonelens-format 4', this zonelens reads formats 1, 2 and 3: use a "
-                            "matching zonelens"),
+        "unknown_version": (SNAP, lambda t: t.replace("zonelens-format 1", "zonelens-format 5", 1),
+                            "unknown format 'zonelens-format 5', this zonelens reads formats 1, 2, 3 and 4: "
+                            "use a matching zonelens"),
         "truncated": (SNAP, lambda t: t[: t.index("zonelist 2")],
                       "truncated (no 'end' line): read it again"),
         "unstable": (SNAP, lambda t: t.replace("stable 1", "stable 0"),
-                     "unstable, zonelists changed during every read pass: read it again"),
+                     "unstable, zonelists changed during every read pass (read once): read it again, "
+                     "or wait longer with --wait SECONDS"),
         "fingerprint": (SNAP, lambda t: t.replace("zonelist 3 nofallback -",
                                                   "zonelist 3 nofallback 0:DMA"),
                         "does not match the zonelist lines"),
@@ -308,6 +310,79 @@ def verify_bad_files(c):
             s.edit(rel, fn)
             for cmd in ("verify", "show"):
                 c.expect([cmd, "--root", s.path], 2, stderr_has=[f"zonelens: {s.file(rel)}: ", msg])
+
+
+INFLIGHT = ("a memory online of node 2 (pfn 0x110000, 32768 pages, from event 277) is in progress")
+
+
+@case
+def module_in_flight(c):
+    """A snapshot the module rendered during a memory online (a real one, roots/6.1-online-unsettled):
+    every reader of the module's files waits --wait seconds for a settled state, then names the
+    operation; never 'malformed', never a module bug, nothing written."""
+    root = c.root("6.1-online-unsettled")
+    snap = os.path.join(root, SNAP)
+    for cmd in (["verify"], ["show"], ["predict"], ["explain", "0"], ["verify", "--json"]):
+        t0 = time.monotonic()
+        _, err = c.expect([*cmd, "--root", root, "--wait", "0.4"], 2,
+                          stderr_is=f"zonelens: {snap}: {INFLIGHT} (waited 0.4 s for it to end): run "
+                                    "again when it has ended, or wait longer with --wait SECONDS\n")
+        assert time.monotonic() - t0 >= 0.4, f"{cmd}: did not wait 0.4 s"
+    c.expect(["verify", "--root", root, "--wait", "0"], 2,
+             stderr_has=[f"{INFLIGHT} (not waiting for it)"])
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "snap.json")
+        c.expect(["snapshot", "--root", root, "--wait", "0", "-o", out], 2, stderr_has=[INFLIGHT])
+        assert not os.path.exists(out), "snapshot wrote a document of an unsettled state"
+        cap = os.path.join(d, "cap")
+        c.expect(["capture", "--root", root, "--wait", "0", cap], 2, stderr_has=[INFLIGHT])
+        assert not os.path.exists(cap), "capture left a root of an unsettled state"
+    for bad in ("-1", "nan", "1e9"):
+        c.expect(["verify", "--root", root, "--wait", bad], 2,
+                 stderr_has=["--wait takes seconds from 0 to 86400"])
+
+
+@case
+def module_settles_while_waiting(c):
+    """The operation ends while verify waits: it answers about the state after it (exit 0)."""
+    with Scratch(c, "6.1-online-unsettled") as s:
+        settled = s.file(SNAP) + ".settled"
+        with open(s.file(SNAP)) as f:
+            text = f.read()
+        # the same lists, rendered once no operation was in flight (what the module writes then)
+        text = text.replace("stable 0\npasses 8\ninflight online nid 2 pfn 0x110000 nr 32768 seq 277\n",
+                            "stable 1\npasses 2\ninflight none\n")
+        with open(settled, "w") as f:
+            f.write(text)
+        p = subprocess.Popen([c.bin, "verify", "--root", s.path, "--wait", "10", "--json"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        os.replace(settled, s.file(SNAP))
+        out, err = p.communicate(timeout=60)
+        assert p.returncode == 0, f"verify after the operation: exit {p.returncode}: {err}"
+        got = json.loads(out)
+        assert got["result"] == "match" and got["module_reads"] > 1, got
+
+
+@case
+def diff_of_a_snapshot_taken_in_flight(c):
+    """A snapshot document whose events were read during an operation is refused by diff, naming it."""
+    with tempfile.TemporaryDirectory() as d, Scratch(c, "6.1-online-unsettled") as s:
+        s.edit(SNAP, lambda t: t.replace(
+            "stable 0\npasses 8\ninflight online nid 2 pfn 0x110000 nr 32768 seq 277\n",
+            "stable 1\npasses 2\ninflight none\n"))
+        doc = os.path.join(d, "a.json")
+        c.expect(["snapshot", "--root", s.path, "-o", doc], 0)
+        with open(doc) as f:
+            j = json.load(f)
+        j["raw"]["events"] = j["raw"]["events"].replace(
+            "inflight none", "inflight offline nid 3 pfn 0x138000 nr 32768 seq 282")
+        bad = os.path.join(d, "b.json")
+        with open(bad, "w") as f:
+            json.dump(j, f)
+        c.expect(["diff", doc, bad], 2, stderr_has=[
+            f"{bad} (events): taken while a memory offline of node 3 (pfn 0x138000, 32768 pages, from "
+            "event 282) was in progress: take the snapshot again when it has ended"])
 
 
 @case

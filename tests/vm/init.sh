@@ -88,25 +88,81 @@ setcpu() {
 	echo "$2" >/sys/devices/system/cpu/cpu$1/online 2>/tmp/err || fail "cpu$1 online=$2: $(cat /tmp/err)"
 }
 
+# A reader beside the hotplug steps: the module's files with cat, and `zonelens show` and
+# `zonelens verify`, which wait for a settled state while an operation is in flight (--wait,
+# default 5 s). Every read is counted; a tool read fails the test unless the module was being
+# reloaded (/tmp/reloading) when it started or ended. tool_waited counts the tool reads that took
+# more than one read of the module's files ("module_reads" in their JSON), inflight the snapshots the
+# module rendered during a memory operation ("inflight online|offline ...").
 reader_loop() {
-	n=0
+	n=0 ok=0 waited=0 rl=0 inflight=0 unstable=0
 	while [ ! -f /tmp/stop ]; do
 		n=$((n + 1))
 		if cat $ZL/snapshot >/tmp/rd 2>/dev/null; then
 			if [ "$(head -n1 /tmp/rd)" != "zonelens-format $(cat /zl-format)" ] || [ "$(tail -n1 /tmp/rd)" != end ]; then
 				echo "@@FAIL reader: snapshot $n does not parse: $(head -n1 /tmp/rd) ... $(tail -n1 /tmp/rd)"
 			fi
+			if grep -q '^inflight o' /tmp/rd; then
+				inflight=$((inflight + 1))
+				keep_inflight
+			fi
+			grep -qx 'stable 0' /tmp/rd && unstable=$((unstable + 1))
 		fi
 		for f in header nodes distance zones zonelists events; do cat $ZL/$f >/dev/null 2>&1; done
-		if [ $HAVE_TOOL = 1 ] && [ -d $ZL ]; then
-			zonelens show >/tmp/rs 2>&1; rc=$?
-			# rc 2 is tolerated only while the module is being reloaded (directory gone)
-			if [ $rc != 0 ] && [ -d $ZL ] && ! grep -q 'not found\|unstable\|truncated' /tmp/rs; then
-				echo "@@FAIL reader: zonelens show rc=$rc: $(head -c 300 /tmp/rs)"
+		[ $HAVE_TOOL = 1 ] || continue
+		for cmd in show verify; do
+			before=0
+			[ -f /tmp/reloading ] && before=1
+			zonelens $cmd --json >/tmp/rs 2>&1
+			rc=$?
+			if [ $rc = 0 ]; then
+				ok=$((ok + 1))
+				# more than one read: it waited for an operation in flight to end
+				grep -q '"module_reads": 1,' /tmp/rs || waited=$((waited + 1))
+			elif [ $before = 1 ] || [ -f /tmp/reloading ]; then
+				rl=$((rl + 1))
+			else
+				echo "@@FAIL reader: zonelens $cmd rc=$rc: $(head -c 400 /tmp/rs)"
 			fi
-		fi
+		done
 	done
-	echo "@@READS $n"
+	echo "@@READS cat $n tool_ok $ok tool_waited $waited during_reload $rl inflight_snapshots $inflight unstable_snapshots $unstable"
+}
+
+# The first snapshot the reader sees rendered during an online and during an offline, with the
+# events read right after it, kept as roots /tmp/export/inflight-{online,offline} (sent to the host
+# at reader_stop: real in-flight states for tests/fixtures).
+keep_inflight() {
+	d=/tmp/export/inflight-$(sed -n 's/^inflight \(o[a-z]*\) .*/\1/p' /tmp/rd)
+	[ -d $d ] && return
+	mkdir -p $d/sys/kernel/debug/zonelens $d/proc/sys/kernel
+	cp /tmp/rd $d/sys/kernel/debug/zonelens/snapshot
+	cat $ZL/events >$d/sys/kernel/debug/zonelens/events 2>/dev/null
+	cp /proc/sys/kernel/osrelease $d/proc/sys/kernel/
+}
+
+# send_dir NAME: /tmp/export/NAME to the host on the console, as a base64 gzip tar between
+# @@FILE NAME.tar.gz and @@ENDFILE NAME.tar.gz (zlvm.py's extract_files, --save-files)
+send_dir() {
+	echo "@@FILE $1.tar.gz"
+	tar -czf - -C /tmp/export $1 | base64
+	echo "@@ENDFILE $1.tar.gz"
+}
+
+# churn ID N: N rounds over DIMM ID's blocks: offline, online (the kernel's default zone), offline,
+# online_movable. Offlining a block onlined to a kernel zone may fail (unmovable pages): noted.
+churn() {
+	i=0 ops=0 failed=0
+	while [ $i -lt "$2" ]; do
+		for st in offline online offline online_movable; do
+			for b in $(cat /tmp/dimm_$1); do
+				ops=$((ops + 1))
+				echo "$st" >$b/state 2>/dev/null || failed=$((failed + 1))
+			done
+		done
+		i=$((i + 1))
+	done
+	echo "@@CHURN dimm $1 rounds $2 operations $ops refused $failed"
 }
 
 # A tight reader across a hotplug operation: every distinct state it sees (fingerprint and node
@@ -206,9 +262,7 @@ zlstep() {
 		# base64 gzip tar between @@FILE NAME.tar.gz and @@ENDFILE (zlvm.py's extract_files)
 		mkdir -p /tmp/export
 		if zonelens capture /tmp/export/$1 >/tmp/zlout 2>&1; then
-			echo "@@FILE $1.tar.gz"
-			tar -czf - -C /tmp/export $1 | base64
-			echo "@@ENDFILE $1.tar.gz"
+			send_dir $1
 		else
 			fail "zl export $1: $(head -c 400 /tmp/zlout)"
 		fi ;;
@@ -251,9 +305,16 @@ while read -r op rest; do
 	cpu_off) setcpu "$a" 0 ;;
 	cpu_on) setcpu "$a" 1 ;;
 	reader_start) rm -f /tmp/stop; reader_loop & READER=$! ;;
-	reader_stop) touch /tmp/stop; wait $READER ;;
+	reader_stop)
+		touch /tmp/stop
+		wait $READER
+		for d in inflight-online inflight-offline; do
+			[ -d /tmp/export/$d ] && send_dir $d
+		done ;;
+	churn) churn "$a" "$b" ;;
 	reload)
 		# rmmod fails with EAGAIN while a reader holds a file open: retry (busy counts the retries)
+		touch /tmp/reloading
 		i=0 busy=0
 		while [ $i -lt "$a" ]; do
 			t=0
@@ -265,6 +326,7 @@ while read -r op rest; do
 			insmod /zonelens.ko || fail "insmod $i"
 			i=$((i + 1))
 		done
+		rm -f /tmp/reloading
 		echo "@@RELOADS $i busy_retries $busy" ;;
 	echo) echo "@@NOTE $a $b $c" ;;
 	*) fail "unknown step $op" ;;

@@ -106,9 +106,9 @@ HOTPLUG = [
 ]
 
 
-def stress(seed, events=100, reloads=20):
-    """The module stress run: EVENTS hotplug events under a concurrent reader, then RELOADS
-    rmmod/insmod cycles under read."""
+def stress(seed, events=100, reloads=20, churn=8):
+    """The module stress run: EVENTS hotplug events under a concurrent reader, CHURN rounds of
+    offline/online on two hot-added DIMMs, then RELOADS rmmod/insmod cycles under read."""
     rng = random.Random(seed)
     nd = nodes((512, 1), (0, 1), (384, 1), (256, 0))
     steps = ["check boot", "reader_start"]
@@ -143,6 +143,12 @@ def stress(seed, events=100, reloads=20):
             steps.append(f"check after-{n}-events")
     for cpu in sorted(cpus_off):
         steps.append(f"cpu_on {cpu}")
+    # churn: two movable DIMMs through offline/online/offline/online_movable again and again, so
+    # that the reader's `zonelens show`/`verify` land inside operations (the module says so in its
+    # `inflight` line) and must wait them out
+    for i in [i for i, d in dimms.items() if d[1] == "online_movable"][:2]:
+        steps.append(f"churn {i} {churn}")
+    steps.append("check after-churn")
     # after the reloads the module's event log starts afresh: if the CPU masks changed since the last
     # rebuild, verify infers them from the lists (and the log notes it); it must still exit 0
     steps += [f"reload {reloads}", "reader_stop", "check after-reload"]

@@ -468,7 +468,9 @@ def parse_snapshot(text):
             snap["stable"] = int(f[1])
         elif f[0] == "node_states":
             snap["states"][f[1]] = nodelist(f[2])
-        elif f[0] == "distance" and text[0] == "zonelens-format 3":
+        elif f[0] == "inflight":
+            snap["inflight"] = f[1:]
+        elif f[0] == "distance" and int(text[0].split()[1]) >= 3:
             # format 3: one row per possible node, a value per possible node (ascending ids)
             cols = snap["states"].get("possible", [])
             if len(f) != len(cols) + 2:
@@ -523,11 +525,13 @@ def check_run(topo, kernel, lines, err, want_mod, want_tool):
     if err:
         problems.append(err)
     if "@@DONE" not in lines:
-        problems.append("guest did not reach @@DONE")
+        # a guest that died (oops, panic, hang, timeout): its last console lines say where
+        tail = [ln for ln in lines if not ln.startswith("@@")][-40:]
+        problems.append("guest did not reach @@DONE; the console's last lines:\n" + "\n".join(tail))
     for ln in lines:
         if ln.startswith("@@FAIL"):
             problems.append(ln[2:])
-        if ln.startswith(("@@NOTE", "@@READS", "@@RELOADS", "@@DIMM")):
+        if ln.startswith(("@@NOTE", "@@READS", "@@RELOADS", "@@DIMM", "@@CHURN")):
             notes.append(ln[2:])
     start = [ln for ln in lines if ln.startswith("@@START")]
     if start:

@@ -152,5 +152,44 @@ TEST(EventLogErrors, Refusals) {
   }
 }
 
+// Format 4: an `inflight` line after `log`; an operation whose first event is in the ring.
+const std::string kInflightLog =
+    "zonelens-format 4\n"
+    "log loaded_ns 1 capacity 256 first_seq 1 last_seq 1 dropped 0 lost 0 cpu_overlap 0\n"
+    "inflight online nid 2 pfn 0x100000 nr 32768 seq 1\n"
+    "event 1 ts 5050123456 mem_going_online nid 2 pfn 0x100000 nr 32768 fp 9c1f0e6a2b7d4410 gen 0 "
+    "cpus 0:0-1,1:2-3\n"
+    "end\n";
+
+TEST(EventLog, Format4SaysWhichOperationIsInFlight) {
+  const EventLog log = parse_event_log(kInflightLog, kFile);
+  ASSERT_TRUE(log.in_flight);
+  EXPECT_TRUE(log.in_flight->online);
+  EXPECT_EQ(log.in_flight->nid, 2);
+  EXPECT_EQ(log.in_flight->pfn, 0x100000U);
+  EXPECT_EQ(log.in_flight->seq, 1U);
+  EXPECT_FALSE(
+      parse_event_log(replace(kInflightLog, "inflight online nid 2 pfn 0x100000 nr 32768 seq 1",
+                              "inflight none"),
+                      kFile)
+          .in_flight);
+}
+
+TEST(EventLogErrors, Format4Inflight) {
+  EXPECT_NE(error_of([] {
+              parse_event_log(replace(kInflightLog, "seq 1\n", "seq 2\n"), kFile);
+            }).find("the 'inflight' line names event 2, which is not in the log"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              parse_event_log(
+                  replace(kInflightLog, "inflight online nid 2 pfn 0x100000 nr 32768 seq 1\n", ""),
+                  kFile);
+            }).find("no 'inflight' line"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_event_log(replace(kLog, "cpu_overlap 0\n", "cpu_overlap 0\ninflight none\n"), kFile); })
+                .find("unknown keyword 'inflight' in format 1"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace zonelens

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <tuple>
 
 #include "test_util.hpp"
@@ -255,6 +256,76 @@ TEST(RootModule, MalformedModuleFileIsAnErrorNotAFallback) {
   ScratchRoot r("roots/four-node-runtime");
   r.write("sys/kernel/debug/zonelens/snapshot", "zonelens-format 1\nstable 1\n");
   EXPECT_NE(error_of([&] { observe_root(r.path()); }).find("truncated"), std::string::npos);
+}
+
+// A format-4 root of the four-node machine, settled or in the middle of an online of node 0.
+void write_format4(const ScratchRoot& r, bool in_flight) {
+  std::string snap = test::slurp(fixture("snapshots/four-node-runtime.format3"));
+  snap = test::replace(snap, "zonelens-format 3", "zonelens-format 4");
+  snap = test::replace(snap, "passes 2\n",
+                       in_flight ? "passes 8\ninflight online nid 0 pfn 0x118000 nr 32768 seq 3\n"
+                                 : "passes 2\ninflight none\n");
+  if (in_flight) {
+    snap = test::replace(snap, "stable 1", "stable 0");
+  }
+  std::string events = test::slurp(fixture("roots/four-node-runtime/sys/kernel/debug/zonelens/events"));
+  events = test::replace(events, "zonelens-format 1", "zonelens-format 4");
+  const auto log_end = events.find('\n', events.find("\nlog ") + 1);
+  events.insert(log_end + 1, "inflight none\n");
+  // through a rename, as a reader of a changing root would need: a read never sees half a file
+  for (const auto& [name, text] : {std::pair{"snapshot", &snap}, std::pair{"events", &events}}) {
+    const fs::path file = r.path() / "sys/kernel/debug/zonelens" / name;
+    std::ofstream(file.string() + ".new", std::ios::trunc) << *text;
+    fs::rename(file.string() + ".new", file);
+  }
+}
+
+TEST(RootModule, AnOperationInFlightIsWaitedForThenNamed) {
+  ScratchRoot r("roots/four-node-runtime");
+  write_format4(r, true);
+  const std::string snap = (r.path() / "sys/kernel/debug/zonelens/snapshot").string();
+  EXPECT_EQ(error_of([&] { read_module(r.path()); }),
+            snap +
+                ": a memory online of node 0 (pfn 0x118000, 32768 pages, from event 3) is in "
+                "progress (not waiting for it): run again when it has ended, or wait longer with "
+                "--wait SECONDS");
+  const auto start = std::chrono::steady_clock::now();
+  const std::string msg = error_of([&] { read_module(r.path(), ModuleWait(300)); });
+  EXPECT_GE(std::chrono::steady_clock::now() - start, ModuleWait(300));
+  EXPECT_NE(msg.find("is in progress (waited 0.3 s for it to end)"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("malformed"), std::string::npos) << msg;
+}
+
+TEST(RootModule, TheStateAfterTheOperationIsTheAnswer) {
+  ScratchRoot r("roots/four-node-runtime");
+  write_format4(r, true);
+  // the operation ends 150 ms into a wait of 5 s: the settled state is read and returned
+  std::thread ends([&r] {
+    std::this_thread::sleep_for(ModuleWait(150));
+    write_format4(r, false);
+  });
+  ModuleTexts texts;
+  const auto start = std::chrono::steady_clock::now();
+  const ModuleState m = read_module(r.path(), ModuleWait(5000), &texts);
+  const auto took = std::chrono::steady_clock::now() - start;
+  ends.join();
+  EXPECT_GE(took, ModuleWait(150));
+  EXPECT_LT(took, ModuleWait(4000));
+  EXPECT_EQ(m.snapshot.header.format_version, 4);
+  EXPECT_EQ(m.snapshot.generation, 1U);
+  EXPECT_NE(texts.snapshot.find("inflight none\n"), std::string::npos);
+  EXPECT_NE(texts.events.find("inflight none\n"), std::string::npos);
+}
+
+TEST(RootModule, AnEventLogInFlightIsWaitedFor) {
+  ScratchRoot r("roots/four-node-runtime");
+  write_format4(r, false);
+  std::string events = test::slurp((r.path() / "sys/kernel/debug/zonelens/events").string());
+  r.write("sys/kernel/debug/zonelens/events",
+          test::replace(events, "inflight none", "inflight offline nid 2 pfn - nr - seq 3"));
+  EXPECT_NE(error_of([&] { read_module(r.path()); })
+                .find("a memory offline of node 2 (from event 3) is in progress (not waiting"),
+            std::string::npos);
 }
 
 TEST(Files, DirectoryInsteadOfFile) {

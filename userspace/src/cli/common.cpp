@@ -48,6 +48,29 @@ void add_json_option(po::options_description& opts) {
   opts.add_options()("json", po::bool_switch(), "print JSON instead of text");
 }
 
+// A memory block online or offline takes milliseconds natively, up to a second or two in an
+// emulated guest: a few seconds cover one, and a burst of them ends the wait with a clear sentence.
+// A captured root does not change, so reading it again is pointless unless asked for.
+constexpr double kDefaultWaitSeconds = 5;
+
+void add_wait_option(po::options_description& opts) {
+  opts.add_options()("wait", po::value<double>()->value_name("SECONDS"),
+                     "while the module says a memory online/offline is in flight (or its read "
+                     "passes disagree), read again for up to SECONDS before giving up with exit 2 "
+                     "(default 5 on the running machine, 0 with --root); 0 reads once");
+}
+
+ModuleWait module_wait(const po::variables_map& vm) {
+  const double s = vm.count("wait") != 0 ? vm["wait"].as<double>()
+                   : vm.count("root") != 0 ? 0
+                                           : kDefaultWaitSeconds;
+  constexpr double kMaxWaitSeconds = 24.0 * 3600;
+  if (!(s >= 0 && s <= kMaxWaitSeconds)) {
+    throw UsageError("--wait takes seconds from 0 to 86400");
+  }
+  return ModuleWait(static_cast<ModuleWait::rep>(s * 1000));
+}
+
 void add_zonelist_order_option(po::options_description& opts) {
   opts.add_options()("zonelist-order", po::value<std::string>()->value_name("node|zone|default"),
                      "the zonelist order of a <= 4.13 kernel, instead of what its command line "
@@ -64,6 +87,7 @@ void add_model_options(po::options_description& opts) {
                      "else boot");
   add_zonelist_order_option(opts);
   add_json_option(opts);
+  add_wait_option(opts);
 }
 
 void add_svg_option(po::options_description& opts) {
@@ -105,15 +129,17 @@ Observation observe(const po::variables_map& vm) {
     throw UsageError("--root and --topology exclude each other");
   }
   if (root) {
-    return observe_root(vm["root"].as<std::string>());
+    return observe_root(vm["root"].as<std::string>(), module_wait(vm));
   }
   if (topo) {
     return observe_topology_file(vm["topology"].as<std::string>());
   }
-  return observe_live();
+  return observe_live(module_wait(vm));
 }
 
-ModuleState read_module_state(const po::variables_map& vm) { return read_module(root_of(vm)); }
+ModuleState read_module_state(const po::variables_map& vm, ModuleTexts* texts) {
+  return read_module(root_of(vm), module_wait(vm), texts);
+}
 
 KernelChoice kernel_choice(const po::variables_map& vm, const Topology& topo) {
   KernelChoice k;

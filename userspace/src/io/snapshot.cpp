@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Strict parsers of the debugfs files, formats 1, 2 and 3 (docs/debugfs-format.md).
+// Strict parsers of the debugfs files, formats 1 to 4 (docs/debugfs-format.md).
 #include "zonelens/snapshot.hpp"
 
 #include <array>
@@ -20,12 +20,14 @@ using io_detail::LineReader;
 using io_detail::to_number;
 
 // Format 2 is format 1 with the node notifier's events; format 3 is format 2 with one distance row
-// per possible node instead of a triple per pair. Every other line is the same.
+// per possible node instead of a triple per pair; format 4 is format 3 with an `inflight` line in
+// every file. Every other line is the same.
 constexpr std::string_view kFormatWord = "zonelens-format ";
 constexpr int kOldestFormat = 1;
-constexpr int kNewestFormat = 3;
-constexpr int kFirstRowFormat = 3;  // `distance FROM V...` rows
-constexpr std::string_view kFormatsRead = "1, 2 and 3";
+constexpr int kNewestFormat = kDebugfsFormatVersion;
+constexpr int kFirstRowFormat = 3;       // `distance FROM V...` rows
+constexpr int kFirstInflightFormat = 4;  // the `inflight` line
+constexpr std::string_view kFormatsRead = "1, 2, 3 and 4";
 constexpr int kMaxPasses = 8;                          // ZL_MAX_PASSES
 constexpr std::uint64_t kMaxRingCapacity = 1U << 20U;  // ZL_RING_CAPACITY is 256
 constexpr std::string_view kModuleFix = "read it again, and report a module bug if it persists";
@@ -225,7 +227,56 @@ void check_ring(std::uint64_t first, std::uint64_t last, std::uint64_t capacity,
   }
 }
 
+// `inflight none` or `inflight online|offline nid N pfn 0xHEX|- nr N|- seq S` (format 4).
+std::optional<MemoryOp> parse_inflight(BodyParser& p) {
+  if (p.version() < kFirstInflightFormat) {
+    p.unknown_keyword();
+  }
+  p.once("inflight");
+  const auto& t = p.tokens();
+  if (t.size() == 2 && t[1] == "none") {
+    return std::nullopt;
+  }
+  p.expect_count(10);
+  MemoryOp op;
+  if (t[1] != "online" && t[1] != "offline") {
+    p.bad("expected none, online or offline");
+  }
+  op.online = t[1] == "online";
+  p.literal(2, "nid");
+  op.nid = p.number_in<int>(3, 0, kMaxNumnodes - 1, "nid");
+  p.literal(4, "pfn");
+  p.literal(6, "nr");
+  // Both "-" (a node notification started it, MEM_GOING_* has not come yet) or both given.
+  if (t[5] == "-" || t[7] == "-") {
+    if (t[5] != "-" || t[7] != "-") {
+      p.bad("pfn and nr are both given or both '-'");
+    }
+  } else {
+    if (t[5].size() < 3 || t[5].substr(0, 2) != "0x" ||
+        !to_number<std::uint64_t>(t[5].substr(2), 16)) {
+      p.bad("pfn is 0xHEX or '-'");
+    }
+    op.pfn = to_number<std::uint64_t>(t[5].substr(2), 16);
+    op.nr_pages = p.number<std::uint64_t>(7);
+  }
+  p.literal(8, "seq");
+  op.seq = p.number<std::uint64_t>(9);
+  return op;
+}
+
 }  // namespace
+
+std::string describe_memory_op(const MemoryOp& op) {
+  std::string s = std::string("a memory ") + (op.online ? "online" : "offline") + " of node " +
+                  std::to_string(op.nid) + " (";
+  if (op.pfn && op.nr_pages) {
+    std::array<char, 24> pfn{};
+    std::snprintf(pfn.data(), pfn.size(), "0x%llx", static_cast<unsigned long long>(*op.pfn));
+    s += std::string("pfn ") + pfn.data() + ", " + std::to_string(*op.nr_pages) + " pages, ";
+  }
+  return s + "from event " + std::to_string(op.seq) + ")";
+}
 
 std::uint64_t zonelist_fingerprint(const LiveZonelists& lists) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
@@ -256,6 +307,8 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
   BodyParser p(frame, file);
   std::array<std::optional<std::vector<int>>, kStateNames.size()> states;
   std::optional<int> stable;
+  std::optional<MemoryOp> in_flight;
+  bool have_inflight = false;
   bool have_fp = false;
   bool have_gen = false;
   bool have_events = false;
@@ -340,6 +393,12 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
       p.once(kw);
       p.expect_count(2);
       s.passes = p.number_in<int>(1, 2, kMaxPasses, "passes");
+    } else if (kw == "inflight") {
+      in_flight = parse_inflight(p);
+      have_inflight = true;
+      if (in_flight && stable == 1) {
+        p.bad("a stable file has no memory operation in flight");
+      }
     } else if (kw == "node_states") {
       p.expect_count(3);
       std::size_t i = 0;
@@ -399,9 +458,8 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
       z.present = p.number_in<std::uint64_t>(5, 0, kMaxPages, "present");
       z.managed = p.number_in<std::uint64_t>(7, 0, kMaxPages, "managed");
       z.spanned = p.number_in<std::uint64_t>(9, 0, kMaxPages, "spanned");
-      if (z.managed > z.present || z.present > z.spanned) {
-        p.bad("a zone has managed <= present <= spanned pages");
-      }
+      // managed <= present <= spanned is checked with the other invariants (check_topology),
+      // only in a settled snapshot: onlining frees pages before it counts them present.
       const int nid = p.number<int>(1);
       // Every zone of a pgdat, in index order, ascending node id.
       const bool next_of_node =
@@ -486,8 +544,19 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
   if (!stable) {
     missing("stable");
   }
+  if (frame.version >= kFirstInflightFormat && !have_inflight) {
+    missing("inflight");
+  }
+  // An unsettled moment is not bad input: say so before the invariants it may break are checked.
+  if (in_flight) {
+    throw ModuleUnsettled(file,
+                          "read while " + describe_memory_op(*in_flight) +
+                              " was in progress: read it again when it has ended",
+                          *stable == 1, in_flight);
+  }
   if (*stable == 0) {
-    fail(file, "unstable, zonelists changed during every read pass: read it again");
+    throw ModuleUnsettled(file, "unstable, zonelists changed during every read pass: read it again",
+                          false, std::nullopt);
   }
   if (h.module_version.empty()) {
     missing("module_version");
@@ -728,6 +797,7 @@ EventLog parse_event_log(std::string_view text, const std::string& file) {
   EventLog log;
   BodyParser p(frame, file);
   bool have_log = false;
+  bool have_inflight = false;
   while (p.next()) {
     const auto& t = p.tokens();
     const std::string_view kw = p.keyword();
@@ -747,6 +817,12 @@ EventLog parse_event_log(std::string_view text, const std::string& file) {
       }
       check_ring(log.first_seq, log.last_seq, log.capacity, p);
       have_log = true;
+    } else if (kw == "inflight") {
+      if (!have_log) {
+        p.bad("'inflight' before 'log'");
+      }
+      log.in_flight = parse_inflight(p);
+      have_inflight = true;
     } else if (kw == "event") {
       if (!have_log) {
         p.bad("'event' before 'log'");
@@ -826,6 +902,15 @@ EventLog parse_event_log(std::string_view text, const std::string& file) {
     fail(file,
          "no 'log' line, the event log is incomplete: read it again, and report a module "
          "bug if it persists");
+  }
+  if (frame.version >= kFirstInflightFormat && !have_inflight) {
+    fail(file, "no 'inflight' line, the event log is incomplete: " + std::string(kModuleFix));
+  }
+  // The event that started the operation is in the ring, unless the ring has dropped it since.
+  if (log.in_flight && (log.in_flight->seq > log.last_seq ||
+                        (log.in_flight->seq < log.first_seq && log.dropped == 0))) {
+    fail(file, "the 'inflight' line names event " + std::to_string(log.in_flight->seq) +
+                   ", which is not in the log: " + std::string(kModuleFix));
   }
   if (log.first_seq != 0 && log.events.size() != log.last_seq - log.first_seq + 1) {
     fail(file, "the 'log' line promises events " + std::to_string(log.first_seq) + " to " +

@@ -381,7 +381,66 @@ fs::path module_dir(const std::optional<fs::path>& root) {
   return fs::path(kLiveDebugfs) / kModuleName;
 }
 
-ModuleState read_module(const std::optional<fs::path>& root) {
+namespace {
+
+// One read of both files: a settled state, or ModuleUnsettled.
+ModuleState read_module_once(const fs::path& dir, std::string_view fix, ModuleTexts* texts) {
+  ModuleState m;
+  m.dir = dir;
+  const fs::path snap = dir / "snapshot";
+  const fs::path events = dir / "events";
+  std::string snap_text = read_text_file(snap, fix);
+  m.snapshot = parse_snapshot(snap_text, snap.string());
+  std::string events_text = read_text_file(events, fix);
+  m.events = parse_event_log(events_text, events.string());
+  if (m.events.in_flight) {
+    throw ModuleUnsettled(events.string(),
+                          "read while " + describe_memory_op(*m.events.in_flight) +
+                              " was in progress: read it again when it has ended",
+                          true, m.events.in_flight);
+  }
+  check_event_ids(m.snapshot.header, m.events, events.string());
+  if (texts != nullptr) {
+    texts->snapshot = std::move(snap_text);
+    texts->events = std::move(events_text);
+  }
+  return m;
+}
+
+// "5 s", "0.5 s"
+std::string seconds_text(ModuleWait wait) {
+  const auto ms = wait.count();
+  std::string s = std::to_string(ms / 1000);
+  if (ms % 1000 != 0) {
+    std::string frac = std::to_string(1000 + (ms % 1000)).substr(1);
+    while (frac.back() == '0') {
+      frac.pop_back();
+    }
+    s += "." + frac;
+  }
+  return s + " s";
+}
+
+// The sentence when the wait ran out (or there was none): what kept the state from settling.
+ModuleUnsettled still_unsettled(const ModuleUnsettled& last, ModuleWait wait) {
+  const std::string waited =
+      wait.count() > 0 ? "waited " + seconds_text(wait) + " for it to end" : "not waiting for it";
+  if (last.op()) {
+    return {last.file(),
+            describe_memory_op(*last.op()) + " is in progress (" + waited +
+                "): run again when it has ended, or wait longer with --wait SECONDS",
+            last.stable(), last.op()};
+  }
+  return {last.file(),
+          "unstable, zonelists changed during every read pass (" +
+              (wait.count() > 0 ? "for " + seconds_text(wait) : std::string("read once")) +
+              "): read it again, or wait longer with --wait SECONDS",
+          false, std::nullopt};
+}
+
+}  // namespace
+
+ModuleState read_module(const std::optional<fs::path>& root, ModuleWait wait, ModuleTexts* texts) {
   const fs::path dir = module_dir(root);
   if (root) {
     require_root_dir(*root);
@@ -401,18 +460,31 @@ ModuleState read_module(const std::optional<fs::path>& root) {
       throw InputError(dir.string() + " not found: load the module (insmod zonelens.ko)");
     }
   }
-  ModuleState m;
-  m.dir = dir;
-  const fs::path snap = dir / "snapshot";
-  const fs::path events = dir / "events";
   const std::string_view fix =
       root ? "capture the root again with the module loaded ('zonelens capture' copies snapshot "
              "and events)"
            : "load a zonelens module of this version (insmod zonelens.ko)";
-  m.snapshot = parse_snapshot(read_text_file(snap, fix), snap.string());
-  m.events = parse_event_log(read_text_file(events, fix), events.string());
-  check_event_ids(m.snapshot.header, m.events, events.string());
-  return m;
+  // A memory block online takes milliseconds natively and up to a second under emulation: look
+  // again soon, then less often.
+  constexpr ModuleWait kFirstPause{10};
+  constexpr ModuleWait kLongestPause{200};
+  const auto start = std::chrono::steady_clock::now();
+  ModuleWait pause = kFirstPause;
+  for (int reads = 1;; ++reads) {
+    try {
+      ModuleState m = read_module_once(dir, fix, texts);
+      m.reads = reads;
+      return m;
+    } catch (const ModuleUnsettled& e) {
+      const auto waited = std::chrono::duration_cast<ModuleWait>(std::chrono::steady_clock::now() -
+                                                                 start);
+      if (waited >= wait) {
+        throw still_unsettled(e, wait);
+      }
+      std::this_thread::sleep_for(std::min(pause, wait - waited));
+      pause = std::min(pause * 2, kLongestPause);
+    }
+  }
 }
 
 namespace {
@@ -428,11 +500,11 @@ Observation from_module(ModuleState m, std::string origin) {
 
 }  // namespace
 
-Observation observe_live() {
+Observation observe_live(ModuleWait wait) {
   // /sys/module/zonelens is world-readable, so "is the module loaded" does not depend on the
   // permissions of debugfs: loaded means the module is the source, and its errors are reported.
   if (path_exists(fs::path("/sys/module") / kModuleName)) {
-    return from_module(read_module(std::nullopt), "live");
+    return from_module(read_module(std::nullopt, wait), "live");
   }
   Observation o;
   o.kind = SourceKind::kSysfs;
@@ -441,10 +513,10 @@ Observation observe_live() {
   return o;
 }
 
-Observation observe_root(const fs::path& root) {
+Observation observe_root(const fs::path& root, ModuleWait wait) {
   require_root_dir(root);
   if (path_exists(module_dir(root))) {
-    return from_module(read_module(root), "root " + root.string());
+    return from_module(read_module(root, wait), "root " + root.string());
   }
   Observation o;
   o.kind = SourceKind::kSysfs;

@@ -43,6 +43,7 @@ void render_json(Sink& sink, const ShowReport& r) {
       .field("module_version", s.header.module_version)
       .field("fingerprint", format_fingerprint(s.fingerprint))
       .field("generation", s.generation)
+      .field("module_reads", r.module_reads)
       .key("nodes");
   nodes_json(w, s.topology, s.zonelists);
   w.end().finish();
@@ -125,6 +126,7 @@ void render_json(Sink& sink, const VerifyReport& r) {
   order_fields(w, k);
   w.field("generation", r.generation)
       .field("fingerprint", format_fingerprint(r.fingerprint))
+      .field("module_reads", r.module_reads)
       .field("context", best.candidate.label)
       .field("context_reason", best.candidate.reason)
       .field("context_inferred", best.candidate.inferred)

@@ -60,6 +60,11 @@ class Copier {
     write_file(dst_ / rel, read_text_file(src_ / rel, fix));
     report_.files.push_back(rel);
   }
+  // A file already read (the module's, in one settled state).
+  void text(const std::string& rel, const std::string& content) {
+    write_file(dst_ / rel, content);
+    report_.files.push_back(rel);
+  }
   // Evidence that helps but is not read by the model.
   void optional(const std::string& rel) {
     int err = 0;
@@ -135,7 +140,8 @@ class PartialCapture {
 
 }  // namespace
 
-CaptureReport capture_tree(const std::optional<fs::path>& source_root, const fs::path& dest) {
+CaptureReport capture_tree(const std::optional<fs::path>& source_root, const fs::path& dest,
+                           ModuleWait wait) {
   CaptureReport report;
   report.source = source_root.value_or(fs::path("/"));
   const fs::path& src = report.source;
@@ -164,9 +170,27 @@ CaptureReport capture_tree(const std::optional<fs::path>& source_root, const fs:
   int err = 0;
   if (exists_no_throw(mod, err)) {
     report.module = true;
-    for (const char* f : {"snapshot", "events"}) {
-      copy.required(std::string(kModuleDir) + "/" + f,
-                    "load a zonelens module of this version (insmod zonelens.ko)");
+    // The two files of one settled state, read as verify reads them (waiting while a memory
+    // operation is in flight: ModuleUnsettled when it does not end in time). Files that do not
+    // parse are copied as they are, as evidence (capture then warns that they do not read back).
+    ModuleTexts texts;
+    bool settled = false;
+    try {
+      (void)read_module(source_root, wait, &texts);
+      settled = true;
+    } catch (const ModuleUnsettled&) {
+      throw;
+    } catch (const InputError&) {
+      settled = false;
+    }
+    if (settled) {
+      copy.text(std::string(kModuleDir) + "/snapshot", texts.snapshot);
+      copy.text(std::string(kModuleDir) + "/events", texts.events);
+    } else {
+      for (const char* f : {"snapshot", "events"}) {
+        copy.required(std::string(kModuleDir) + "/" + f,
+                      "load a zonelens module of this version (insmod zonelens.ko)");
+      }
     }
     for (const char* f : {"header", "nodes", "distance", "zones", "zonelists"}) {
       copy.optional(std::string(kModuleDir) + "/" + f);

@@ -23,6 +23,12 @@ SnapshotDoc make_snapshot_doc(std::string origin, std::string taken_at, std::str
   d.raw_events = std::move(raw_events);
   d.snapshot = parse_snapshot(d.raw_snapshot, file + " (snapshot)");
   d.events = parse_event_log(d.raw_events, file + " (events)");
+  if (d.events.in_flight) {
+    throw ModuleUnsettled(file + " (events)",
+                          "taken while " + describe_memory_op(*d.events.in_flight) +
+                              " was in progress: take the snapshot again when it has ended",
+                          true, d.events.in_flight);
+  }
   return d;
 }
 

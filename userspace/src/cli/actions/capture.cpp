@@ -19,6 +19,7 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   pos.add("output", 1);
   add_root_option(opts);
   add_json_option(opts);
+  add_wait_option(opts);
 }
 
 // Removes a temporary directory on every path out.
@@ -45,7 +46,7 @@ int execute(const po::variables_map& vm) {
     }
     const TempDir tmp(workflow::make_temp_dir("zonelens-capture"));
     const fs::path dir = tmp.path / "root";
-    report = workflow::capture_tree(root, dir);
+    report = workflow::capture_tree(root, dir, module_wait(vm));
     try {
       (void)observe_root(dir);
     } catch (const InputError& e) {
@@ -53,7 +54,7 @@ int execute(const po::variables_map& vm) {
     }
     workflow::make_tar_gz(dir, target);
   } else {
-    report = workflow::capture_tree(root, target);
+    report = workflow::capture_tree(root, target, module_wait(vm));
     try {
       (void)observe_root(target);
     } catch (const InputError& e) {

@@ -13,19 +13,19 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   opts.add_options()("output,o", po::value<std::string>()->value_name("FILE"),
                      "write the document to FILE (default or '-': stdout)");
   add_root_option(opts);
+  add_wait_option(opts);
 }
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 int execute(const po::variables_map& vm) {
   const auto root = root_of(vm);
-  // read_module checks debugfs, the module directory and permissions with the documented
-  // messages; the raw texts are then read again and kept byte for byte.
-  (void)read_module(root);
+  // One settled state (read_module waits for it), kept byte for byte as it was parsed.
+  ModuleTexts raw;
+  (void)read_module_state(vm, &raw);
   const auto dir = module_dir(root);
-  constexpr std::string_view kFix = "load a zonelens module of this version (insmod zonelens.ko)";
-  std::string raw_snapshot = read_text_file(dir / "snapshot", kFix);
-  std::string raw_events = read_text_file(dir / "events", kFix);
+  std::string raw_snapshot = std::move(raw.snapshot);
+  std::string raw_events = std::move(raw.events);
   // Evidence beside the module's kernel_release (the authority); a root without it is incomplete.
   std::string osrelease = first_line(
       read_text_file((root ? *root : std::filesystem::path("/")) / "proc/sys/kernel/osrelease",

@@ -17,6 +17,7 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   add_zonelist_order_option(opts);
   add_json_option(opts);
   add_svg_option(opts);
+  add_wait_option(opts);
   opts.add_options()("prometheus", po::value<std::string>()->value_name("FILE"),
                      "also write the result as Prometheus metrics to FILE (through FILE.tmp and a "
                      "rename), for node_exporter's textfile collector; without the module FILE "
@@ -42,7 +43,8 @@ int execute(const po::variables_map& vm) {
       .kernel = kernel_line(k),
       .dir = m.dir.string(),
       .generation = m.snapshot.generation,
-      .fingerprint = m.snapshot.fingerprint};
+      .fingerprint = m.snapshot.fingerprint,
+      .module_reads = m.reads};
   if (prometheus) {
     write_output_file(*prometheus,
                       report::render_prometheus(

@@ -30,6 +30,27 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   add_root_option(opts);
   add_kernel_option(opts);
   add_json_option(opts);
+  add_wait_option(opts);
+}
+
+// The events of one poll after `last_seq`, and the one whose line carries the state check (the
+// last that changed the generation or was CPU hotplug), if any.
+struct Batch {
+  workflow::NewEvents fresh;
+  std::optional<std::size_t> check_at;
+};
+
+Batch batch_after(const EventLog& log, std::uint64_t last_seq, std::uint64_t generation) {
+  Batch b{.fresh = workflow::events_after(log, last_seq), .check_at = std::nullopt};
+  std::uint64_t g = generation;
+  for (std::size_t i = 0; i < b.fresh.events.size(); ++i) {
+    const auto& e = b.fresh.events[i];
+    if (e.generation != g || e.type == EventType::kCpuOnline || e.type == EventType::kCpuOffline) {
+      b.check_at = i;
+    }
+    g = e.generation;
+  }
+  return b;
 }
 
 // One record, as it happens.
@@ -55,8 +76,9 @@ int execute(const po::variables_map& vm) {
   const bool as_json = json_wanted(vm);
   const auto root = root_of(vm);
   const auto dir = module_dir(root);
+  const ModuleWait wait = module_wait(vm);
 
-  ModuleState m = read_module(root);
+  ModuleState m = read_module(root, wait);
   const KernelChoice k = kernel_choice(vm, m.snapshot.topology);
 
   // Before the start line: whoever sees that line may signal (tests/workflow/cli_test.sh does).
@@ -107,38 +129,44 @@ int execute(const po::variables_map& vm) {
       why_stop = "timeout";
       break;
     }
-    const EventLog log = parse_event_log(
+    EventLog log = parse_event_log(
         read_text_file(events_file, "load the module again (insmod zonelens.ko)"), events_file);
+    // A memory operation in flight: its events and the check of the state it leaves come at a
+    // later poll, once it has ended (docs/workflow.md).
+    if (log.in_flight) {
+      continue;
+    }
+    Batch batch = batch_after(log, log.loaded_ns != loaded_ns ? 0 : last_seq,
+                              log.loaded_ns != loaded_ns ? 0 : generation);
+    // The state check runs once per batch, on a settled snapshot read now, and the batch is then
+    // taken from the event log read with it: with polling, the state between two events of one
+    // batch is not observable. A state that does not settle within --wait defers the batch.
+    if (batch.check_at) {
+      try {
+        m = read_module(root, wait);
+      } catch (const ModuleUnsettled&) {
+        continue;
+      }
+      if (m.events.loaded_ns != log.loaded_ns) {
+        continue;  // reloaded between the two reads: the next poll starts from the new log
+      }
+      log = std::move(m.events);
+      batch = batch_after(log, log.loaded_ns != loaded_ns ? 0 : last_seq,
+                          log.loaded_ns != loaded_ns ? 0 : generation);
+      state = workflow::check_state(m.snapshot, log, k.rules);
+    }
     if (log.loaded_ns != loaded_ns) {
       emit(sink, as_json, report::WatchReloaded{.loaded_ns = log.loaded_ns});
       loaded_ns = log.loaded_ns;
       last_seq = 0;
       generation = 0;
     }
-    const auto fresh = workflow::events_after(log, last_seq);
+    const auto& fresh = batch.fresh;
     if (fresh.missing != 0) {
       emit(sink, as_json, report::WatchDropped{.after_seq = last_seq, .count = fresh.missing});
     }
-    // The state check runs once per batch, on a snapshot read now: with polling, the state
-    // between two events of one batch is not observable.
-    bool need_check = false;
-    std::size_t check_at = 0;
-    {
-      std::uint64_t g = generation;
-      for (std::size_t i = 0; i < fresh.events.size(); ++i) {
-        const auto& e = fresh.events[i];
-        if (e.generation != g || e.type == EventType::kCpuOnline ||
-            e.type == EventType::kCpuOffline) {
-          need_check = true;
-          check_at = i;
-        }
-        g = e.generation;
-      }
-    }
-    if (need_check) {
-      m = read_module(root);
-      state = workflow::check_state(m.snapshot, log, k.rules);
-    }
+    const bool need_check = batch.check_at.has_value();
+    const std::size_t check_at = batch.check_at.value_or(0);
     for (std::size_t i = 0; i < fresh.events.size() && why_stop.empty(); ++i) {
       const auto& e = fresh.events[i];
       const bool changed = e.generation != generation;

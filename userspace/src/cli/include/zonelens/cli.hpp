@@ -67,6 +67,8 @@ void add_kernel_option(po::options_description& opts);    // --kernel REL
 // --context boot|runtime; `without` says what the command does without it.
 void add_context_option(po::options_description& opts, std::string_view without);
 void add_json_option(po::options_description& opts);  // --json
+// --wait SECONDS: how long to wait for the module's files to settle (module_wait()).
+void add_wait_option(po::options_description& opts);
 void add_svg_option(po::options_description& opts);   // --svg FILE
 // The model's inputs of predict and explain: --root, --topology, --kernel, --context,
 // --zonelist-order and --json.
@@ -76,8 +78,10 @@ void add_zonelist_order_option(
 
 // --root DIR, --topology FILE or the running machine (module snapshot when loaded, else sysfs).
 Observation observe(const po::variables_map& vm);
-// The module's state (required), live or under --root.
-ModuleState read_module_state(const po::variables_map& vm);
+// The module's state (required), live or under --root, settled (waiting up to --wait).
+ModuleState read_module_state(const po::variables_map& vm, ModuleTexts* texts = nullptr);
+// --wait as a duration (UsageError when negative or not finite).
+ModuleWait module_wait(const po::variables_map& vm);
 std::optional<std::filesystem::path> root_of(const po::variables_map& vm);
 // --kernel REL if given, else the topology's release; UsageError/InputError when unparsable.
 struct KernelChoice {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The module's debugfs files (docs/debugfs-format.md, format 1) as typed data, and their strict
-// parsers. Parsers are pure (text in, data out); reading the files is in sources.hpp.
+// The module's debugfs files (docs/debugfs-format.md, formats 1 to 4) as typed data, and their
+// strict parsers. Parsers are pure (text in, data out); reading the files is in sources.hpp.
 #pragma once
 
 #include <cstdint>
@@ -10,12 +10,14 @@
 #include <string_view>
 #include <vector>
 
+#include "zonelens/error.hpp"
 #include "zonelens/model.hpp"
 #include "zonelens/topology.hpp"
 
 namespace zonelens {
 
-inline constexpr int kDebugfsFormatVersion = 1;
+// The format the module writes (ZL_FORMAT_VERSION in kmod/zl.h); formats 1 to 3 are still read.
+inline constexpr int kDebugfsFormatVersion = 4;
 
 // The header section.
 struct SnapshotHeader {
@@ -42,8 +44,40 @@ struct EventLogPosition {
 // ascending id. node_order is left empty (the module does not print it).
 using LiveZonelists = std::vector<NodeZonelists>;
 
-// A whole `snapshot` file. Only stable snapshots are ever returned (parse_snapshot refuses
-// `stable 0`), so there is no `stable` field.
+// A memory online or offline the kernel was in the middle of (the `inflight` line, format 4): from
+// its first notification (MEM_GOING_*, or the node notifier's NODE_ADDING_FIRST_MEMORY /
+// NODE_REMOVING_LAST_MEMORY on 6.17+) to its last. The node events carry no pfn range.
+struct MemoryOp {
+  bool online = true;  // online or offline
+  NodeId nid = 0;
+  std::optional<std::uint64_t> pfn;
+  std::optional<std::uint64_t> nr_pages;
+  std::uint64_t seq = 0;  // the event that started it
+};
+
+// A module file rendered while the kernel was between two states: no two passes agreed
+// (`stable 0`), or a memory operation was in flight. Not bad input: the same file read again
+// later gives the settled state (read_module waits for it). The message says what was seen.
+class ModuleUnsettled : public InputError {
+ public:
+  ModuleUnsettled(std::string file, std::string_view what, bool stable,
+                  std::optional<MemoryOp> op)
+      : InputError(file + ": " + std::string(what)),
+        file_(std::move(file)),
+        stable_(stable),
+        op_(op) {}
+  [[nodiscard]] const std::string& file() const { return file_; }  // the file that said so
+  [[nodiscard]] bool stable() const { return stable_; }
+  [[nodiscard]] const std::optional<MemoryOp>& op() const { return op_; }
+
+ private:
+  std::string file_;
+  bool stable_;
+  std::optional<MemoryOp> op_;
+};
+
+// A whole `snapshot` file. Only settled snapshots are ever returned (parse_snapshot throws
+// ModuleUnsettled for `stable 0` or an operation in flight), so there is no `stable` field.
 struct Snapshot {
   SnapshotHeader header;
   int passes = 0;
@@ -109,18 +143,26 @@ struct EventLog : EventLogPosition {
   std::uint64_t loaded_ns = 0;
   std::uint64_t cpu_overlap = 0;
   std::vector<Event> events;  // ascending seq
+  // The operation in flight when the log was copied (format 4; nullopt: none, or an older format).
+  // Its first events are in `events`, its last is not yet.
+  std::optional<MemoryOp> in_flight;
 
   // The event after which the lists have had `generation`: the oldest event in the ring that
   // carries it. nullptr when the generation is 0 or the event left the ring.
   [[nodiscard]] const Event* event_that_set(std::uint64_t generation) const;
 };
 
-// Strict parsers. `file` names the file in error messages. Throw InputError (exit code 2).
+// Strict parsers. `file` names the file in error messages. Throw InputError (exit code 2);
+// parse_snapshot throws ModuleUnsettled for a well-formed snapshot of an unsettled moment (before
+// checking the invariants such a moment may break: docs/kmod.md), and otherwise checks them all.
 Snapshot parse_snapshot(std::string_view text, const std::string& file);
 EventLog parse_event_log(std::string_view text, const std::string& file);
 // The events file has no header: its node and CPU ids are checked against the snapshot's
 // (nr_node_ids, nr_cpu_ids) once both are read. `file` names the events file.
 void check_event_ids(const SnapshotHeader& header, const EventLog& log, const std::string& file);
+
+// "a memory online of node 2 (pfn 0x100000, 32768 pages, from event 17)": for messages.
+std::string describe_memory_op(const MemoryOp& op);
 
 // The 64-bit FNV-1a fingerprint of the spec over zonelists (nodes ascending, as given).
 std::uint64_t zonelist_fingerprint(const LiveZonelists& lists);

@@ -3,6 +3,7 @@
 // root, or a what-if topology file. This is the I/O edge; everything here throws InputError.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -32,6 +33,7 @@ struct ModuleState {
   std::filesystem::path dir;  // .../sys/kernel/debug/zonelens
   Snapshot snapshot;
   EventLog events;
+  int reads = 1;  // how many reads of the two files it took to find them settled (read_module)
 };
 
 struct Observation {
@@ -45,17 +47,32 @@ struct Observation {
 inline constexpr std::string_view kLiveDebugfs = "/sys/kernel/debug";
 std::filesystem::path module_dir(const std::optional<std::filesystem::path>& root);
 
-// The module's snapshot and event log, required: an InputError says why they cannot be read
-// (debugfs not mounted, module not loaded, permission denied, malformed...).
-ModuleState read_module(const std::optional<std::filesystem::path>& root);
+// How long a reader of the module's files waits for a settled state (`--wait`): while the module
+// says a memory operation is in flight or no two of its passes agreed (ModuleUnsettled), the files
+// are read again, more slowly each time, until they settle or `wait` has passed. Zero: read once.
+using ModuleWait = std::chrono::milliseconds;
+inline constexpr ModuleWait kNoWait{0};
+
+// The bytes of the two files a settled ModuleState was parsed from (snapshot and capture keep them).
+struct ModuleTexts {
+  std::string snapshot;
+  std::string events;
+};
+
+// The module's snapshot and event log, required, in one settled state: an InputError says why they
+// cannot be read (debugfs not mounted, module not loaded, permission denied, malformed...), and a
+// ModuleUnsettled that the state did not settle within `wait` (which memory operation was in
+// flight). With `texts`, the raw files of the returned state are stored there.
+ModuleState read_module(const std::optional<std::filesystem::path>& root, ModuleWait wait = kNoWait,
+                        ModuleTexts* texts = nullptr);
 
 // The topology of the running machine: the module's snapshot when its directory exists (then it
-// must read cleanly), otherwise /sys/devices/system/node + /proc/zoneinfo +
-// /proc/sys/kernel/osrelease, read by the reader of captured roots with root "/".
-Observation observe_live();
+// must read cleanly, waiting as read_module does), otherwise /sys/devices/system/node +
+// /proc/zoneinfo + /proc/sys/kernel/osrelease, read by the reader of captured roots with root "/".
+Observation observe_live(ModuleWait wait = kNoWait);
 // The same for a captured root DIR (DIR/sys/devices/system/node, DIR/proc/..., and
 // DIR/sys/kernel/debug/zonelens when it exists). Lists are parsed with parse_id_list.
-Observation observe_root(const std::filesystem::path& root);
+Observation observe_root(const std::filesystem::path& root, ModuleWait wait = kNoWait);
 // A what-if topology file (docs/topology-file.md).
 Observation observe_topology_file(const std::filesystem::path& file);
 

@@ -34,7 +34,8 @@ struct KernelLine {
 
 struct ShowReport {
   const Snapshot* snapshot = nullptr;
-  std::string dir;  // the module's directory
+  std::string dir;       // the module's directory
+  int module_reads = 1;  // reads until the module's files were settled (ModuleState::reads)
 };
 void render_text(Sink& sink, const ShowReport& r);
 void render_json(Sink& sink, const ShowReport& r);
@@ -61,6 +62,7 @@ struct VerifyReport {
   std::string dir;
   std::uint64_t generation = 0;
   std::uint64_t fingerprint = 0;
+  int module_reads = 1;  // reads until the module's files were settled (ModuleState::reads)
 };
 void render_text(Sink& sink, const VerifyReport& r);
 void render_json(Sink& sink, const VerifyReport& r);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "zonelens/sources.hpp"
+
 namespace zonelens::workflow {
 
 struct CaptureReport {
@@ -18,9 +20,10 @@ struct CaptureReport {
 };
 
 // Copies the files from `source_root` (nullopt: the running machine) into `dest`, which must not
-// exist or be an empty directory. Writes DEST/zonelens-capture.json (what, when, from where).
+// exist or be an empty directory. Writes DEST/zonelens-capture.json (what, when, from where). The
+// module's snapshot and events are one settled state, waited for up to `wait` (read_module).
 CaptureReport capture_tree(const std::optional<std::filesystem::path>& source_root,
-                           const std::filesystem::path& dest);
+                           const std::filesystem::path& dest, ModuleWait wait = kNoWait);
 
 // True when `path` names a gzip'd tar archive (".tar.gz" or ".tgz").
 [[nodiscard]] bool is_tar_gz(const std::filesystem::path& path);
