@@ -105,6 +105,25 @@ static inline int zl_memory_notify_nid(const struct memory_notify *mn)
 #endif
 
 /*
+ * Which pgdats may be read, 5.18.  09f49dca570a ("mm: handle uninitialized
+ * numa nodes gracefully") gave every possible node a pgdat at boot, and
+ * 390511e1476e ("mm, memory_hotplug: drop arch_free_nodedata") stopped
+ * memory hot-add from ever freeing one.  Before them (5.10:
+ * add_memory_resource() -> __try_online_node() -> hotadd_new_pgdat()) the
+ * pgdat of a node that gains memory is published with
+ * arch_refresh_nodedata() before it is initialised, and freed again by
+ * rollback_node_hotadd() if the hot-add fails before node_set_online(),
+ * after which nothing frees it.  There a module reads the pgdat of online
+ * nodes only; an offline node then shows no zones and no zonelists, as at
+ * boot.
+ */
+#if KERNEL_VERSION(5, 18, 0) <= ZL_LINUX
+#define ZL_OFFLINE_PGDAT_STABLE 1
+#else
+#define ZL_OFFLINE_PGDAT_STABLE 0
+#endif
+
+/*
  * Without CONFIG_NUMA there is one pg_data_t (contig_page_data, not
  * exported) and no node_data[], node_distance() or node_to_cpumask_map.
  */

@@ -6,7 +6,8 @@
  *
  * There is no lock a module can take against a zonelist rebuild, so every
  * load here is a racy single load (READ_ONCE) of a pointer that the kernel
- * never frees: pg_data_t and struct zone live as long as the system.
+ * never frees: pg_data_t and struct zone live as long as the system (before
+ * 5.18 only those of online nodes, see zl_pgdat()).
  * Node id and zone index are both derived from the zone pointer, so one
  * load decides both and a zoneref is never half old, half new.
  */
@@ -19,8 +20,11 @@
 #define ZL_FNV_OFFSET	0xcbf29ce484222325ULL
 #define ZL_FNV_PRIME	0x100000001b3ULL
 
+/* The pgdat of @nid, or NULL when it has none that is safe to read (zl_compat.h). */
 pg_data_t *zl_pgdat(int nid)
 {
+	if (!ZL_OFFLINE_PGDAT_STABLE && !node_online(nid))
+		return NULL;
 	return READ_ONCE(NODE_DATA(nid));
 }
 

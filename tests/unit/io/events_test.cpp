@@ -186,8 +186,10 @@ TEST(EventLogErrors, Format4Inflight) {
                   kFile);
             }).find("no 'inflight' line"),
             std::string::npos);
-  EXPECT_NE(error_of([] { parse_event_log(replace(kLog, "cpu_overlap 0\n", "cpu_overlap 0\ninflight none\n"), kFile); })
-                .find("unknown keyword 'inflight' in format 1"),
+  EXPECT_NE(error_of([] {
+              parse_event_log(replace(kLog, "cpu_overlap 0\n", "cpu_overlap 0\ninflight none\n"),
+                              kFile);
+            }).find("unknown keyword 'inflight' in format 1"),
             std::string::npos);
 }
 

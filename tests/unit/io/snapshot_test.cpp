@@ -246,7 +246,8 @@ TEST(SnapshotFormat3, RefusesARowInAFormat1Or2File) {
 }
 
 // Format 4: format 3 with the `inflight` line after `passes`.
-std::string format4(const std::string& inflight = "inflight none", const std::string& stable = "1") {
+std::string format4(const std::string& inflight = "inflight none",
+                    const std::string& stable = "1") {
   return replace(replace(replace(rows(), "zonelens-format 3", "zonelens-format 4"), "passes 2\n",
                          "passes 2\n" + inflight + "\n"),
                  "stable 1", "stable " + stable);
@@ -268,8 +269,8 @@ TEST(SnapshotFormat4, ReadsTheSameSnapshotAsFormat3) {
 }
 
 TEST(SnapshotFormat4, AnOperationInFlightIsUnsettledNotMalformed) {
-  const std::string t =
-      replace(format4(std::string(kOnline), "0"), std::string(kMovableZone), std::string(kMovableOnlining));
+  const std::string t = replace(format4(std::string(kOnline), "0"), std::string(kMovableZone),
+                                std::string(kMovableOnlining));
   try {
     parse_snapshot(t, kFile);
     ADD_FAILURE() << "no throw";
@@ -325,8 +326,9 @@ TEST(SnapshotFormat4, RefusesMalformedInflightLines) {
     EXPECT_NE(msg.find("is malformed (" + why), std::string::npos) << line << ": " << msg;
   }
   // a stable file was read with no operation in flight
-  EXPECT_NE(error_of([] { parse_snapshot(format4(std::string(kOnline), "1"), kFile); })
-                .find("a stable file has no memory operation in flight"),
+  EXPECT_NE(error_of([] {
+              parse_snapshot(format4(std::string(kOnline), "1"), kFile);
+            }).find("a stable file has no memory operation in flight"),
             std::string::npos);
   // required in format 4, unknown before
   EXPECT_NE(error_of([] {
@@ -338,8 +340,8 @@ TEST(SnapshotFormat4, RefusesMalformedInflightLines) {
             }).find("unknown keyword 'inflight' in format 3"),
             std::string::npos);
   EXPECT_NE(error_of([] {
-              parse_snapshot(replace(format4(), "inflight none\n", "inflight none\ninflight none\n"),
-                             kFile);
+              parse_snapshot(
+                  replace(format4(), "inflight none\n", "inflight none\ninflight none\n"), kFile);
             }).find("repeated 'inflight' line"),
             std::string::npos);
 }

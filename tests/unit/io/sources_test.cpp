@@ -268,7 +268,8 @@ void write_format4(const ScratchRoot& r, bool in_flight) {
   if (in_flight) {
     snap = test::replace(snap, "stable 1", "stable 0");
   }
-  std::string events = test::slurp(fixture("roots/four-node-runtime/sys/kernel/debug/zonelens/events"));
+  std::string events =
+      test::slurp(fixture("roots/four-node-runtime/sys/kernel/debug/zonelens/events"));
   events = test::replace(events, "zonelens-format 1", "zonelens-format 4");
   const auto log_end = events.find('\n', events.find("\nlog ") + 1);
   events.insert(log_end + 1, "inflight none\n");
@@ -323,8 +324,9 @@ TEST(RootModule, AnEventLogInFlightIsWaitedFor) {
   std::string events = test::slurp((r.path() / "sys/kernel/debug/zonelens/events").string());
   r.write("sys/kernel/debug/zonelens/events",
           test::replace(events, "inflight none", "inflight offline nid 2 pfn - nr - seq 3"));
-  EXPECT_NE(error_of([&] { read_module(r.path()); })
-                .find("a memory offline of node 2 (from event 3) is in progress (not waiting"),
+  EXPECT_NE(error_of([&] {
+              read_module(r.path());
+            }).find("a memory offline of node 2 (from event 3) is in progress (not waiting"),
             std::string::npos);
 }
 

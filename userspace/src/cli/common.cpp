@@ -61,7 +61,7 @@ void add_wait_option(po::options_description& opts) {
 }
 
 ModuleWait module_wait(const po::variables_map& vm) {
-  const double s = vm.count("wait") != 0 ? vm["wait"].as<double>()
+  const double s = vm.count("wait") != 0   ? vm["wait"].as<double>()
                    : vm.count("root") != 0 ? 0
                                            : kDefaultWaitSeconds;
   constexpr double kMaxWaitSeconds = 24.0 * 3600;

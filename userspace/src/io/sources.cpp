@@ -476,8 +476,8 @@ ModuleState read_module(const std::optional<fs::path>& root, ModuleWait wait, Mo
       m.reads = reads;
       return m;
     } catch (const ModuleUnsettled& e) {
-      const auto waited = std::chrono::duration_cast<ModuleWait>(std::chrono::steady_clock::now() -
-                                                                 start);
+      const auto waited =
+          std::chrono::duration_cast<ModuleWait>(std::chrono::steady_clock::now() - start);
       if (waited >= wait) {
         throw still_unsettled(e, wait);
       }

@@ -69,7 +69,7 @@ void add_context_option(po::options_description& opts, std::string_view without)
 void add_json_option(po::options_description& opts);  // --json
 // --wait SECONDS: how long to wait for the module's files to settle (module_wait()).
 void add_wait_option(po::options_description& opts);
-void add_svg_option(po::options_description& opts);   // --svg FILE
+void add_svg_option(po::options_description& opts);  // --svg FILE
 // The model's inputs of predict and explain: --root, --topology, --kernel, --context,
 // --zonelist-order and --json.
 void add_model_options(po::options_description& opts);

@@ -60,8 +60,7 @@ struct MemoryOp {
 // later gives the settled state (read_module waits for it). The message says what was seen.
 class ModuleUnsettled : public InputError {
  public:
-  ModuleUnsettled(std::string file, std::string_view what, bool stable,
-                  std::optional<MemoryOp> op)
+  ModuleUnsettled(std::string file, std::string_view what, bool stable, std::optional<MemoryOp> op)
       : InputError(file + ": " + std::string(what)),
         file_(std::move(file)),
         stable_(stable),

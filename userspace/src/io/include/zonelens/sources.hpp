@@ -53,7 +53,8 @@ std::filesystem::path module_dir(const std::optional<std::filesystem::path>& roo
 using ModuleWait = std::chrono::milliseconds;
 inline constexpr ModuleWait kNoWait{0};
 
-// The bytes of the two files a settled ModuleState was parsed from (snapshot and capture keep them).
+// The bytes of the two files a settled ModuleState was parsed from (snapshot and capture keep
+// them).
 struct ModuleTexts {
   std::string snapshot;
   std::string events;
