@@ -547,6 +547,10 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
   if (frame.version >= kFirstInflightFormat && !have_inflight) {
     missing("inflight");
   }
+  if (in_flight && *stable == 1) {
+    fail(file, "says stable 1 and an operation in flight, which the module never writes together: " +
+                   std::string(kModuleFix));
+  }
   // An unsettled moment is not bad input: say so before the invariants it may break are checked.
   if (in_flight) {
     throw ModuleUnsettled(file,
