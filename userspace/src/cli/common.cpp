@@ -115,11 +115,35 @@ bool json_wanted(const po::variables_map& vm) {
   return vm.count("json") != 0 && vm["json"].as<bool>();
 }
 
+namespace {
+
+// The --root archive of this process, unpacked once and removed when the process exits (a static:
+// its destructor runs on every return from main and on exit()).
+std::optional<UnpackedRoot>& unpacked_root() {
+  static std::optional<UnpackedRoot> unpacked;
+  return unpacked;
+}
+
+bool root_is_archive(const fs::path& root) {
+  std::error_code ec;
+  return is_root_archive(root) && fs::is_regular_file(root, ec);
+}
+
+}  // namespace
+
 std::optional<fs::path> root_of(const po::variables_map& vm) {
   if (vm.count("root") == 0) {
     return std::nullopt;
   }
-  return fs::path(vm["root"].as<std::string>());
+  fs::path root(vm["root"].as<std::string>());
+  if (root_is_archive(root)) {
+    auto& unpacked = unpacked_root();
+    if (!unpacked) {
+      unpacked.emplace(root);
+    }
+    return unpacked->root();
+  }
+  return root;
 }
 
 Observation observe(const po::variables_map& vm) {
@@ -129,7 +153,24 @@ Observation observe(const po::variables_map& vm) {
     throw UsageError("--root and --topology exclude each other");
   }
   if (root) {
-    return observe_root(vm["root"].as<std::string>(), module_wait(vm));
+    const std::string given = vm["root"].as<std::string>();
+    const fs::path dir = *root_of(vm);
+    if (dir == fs::path(given)) {
+      return observe_root(dir, module_wait(vm));
+    }
+    // An archive: name it, not the temporary directory it was unpacked into.
+    const std::string tmp = dir.parent_path().string();
+    try {
+      Observation o = observe_root(dir, module_wait(vm));
+      o.origin = "root " + given;
+      return o;
+    } catch (const InputError& e) {
+      std::string message = e.what();
+      if (message.starts_with(tmp + "/")) {
+        message = given + ":" + message.substr(tmp.size() + 1);
+      }
+      throw InputError(message);
+    }
   }
   if (topo) {
     return observe_topology_file(vm["topology"].as<std::string>());
@@ -145,6 +186,14 @@ KernelChoice kernel_choice(const po::variables_map& vm, const Topology& topo) {
   KernelChoice k;
   const bool given = vm.count("kernel") != 0;
   k.release = given ? vm["kernel"].as<std::string>() : topo.kernel_release;
+  if (!given && k.release.empty()) {
+    // A capture without the release (hwloc's lack proc/sys/kernel/osrelease): the newest era.
+    k.release = "unknown";
+    k.release_assumed = true;
+    k.version = kNewestEraRelease;
+    k.rules = rules_for(k.version);
+    return k;
+  }
   const auto v = parse_kernel_release(k.release);
   if (!v) {
     if (given) {
@@ -228,7 +277,10 @@ ContextCandidate command_context(const po::variables_map& vm, const Observation&
 }
 
 report::KernelLine kernel_line(const KernelChoice& k) {
-  report::KernelLine line{.release = k.release, .rules = k.rules, .order_reason = std::nullopt};
+  report::KernelLine line{.release = k.release,
+                          .rules = k.rules,
+                          .order_reason = std::nullopt,
+                          .release_assumed = k.release_assumed};
   if (k.order && release_has_zone_order(k.version)) {
     line.order_reason = k.order->reason;
   }

@@ -6,9 +6,12 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
@@ -67,6 +70,7 @@ struct SysfsData {
   std::string zoneinfo_file;
   std::string release;
   std::string_view fix;  // what to do when the files break an invariant
+  RootNotes notes;       // what was derived (captured roots only)
 };
 
 // True when `p` exists, false when it does not; a path that cannot be looked at is an error,
@@ -110,14 +114,33 @@ void set_distance_row(DistanceTable& table, const std::vector<int>& online, int 
   }
 }
 
-Topology assemble(SysfsData d, const std::string& origin) {
+Topology assemble(SysfsData d, const std::string& origin, RootNotes* notes = nullptr) {
+  if (notes != nullptr) {
+    *notes = std::move(d.notes);
+    d.notes.zones_known = notes->zones_known;
+  }
   Topology topo;
   topo.kernel_release = std::move(d.release);
   if (d.states.possible.empty()) {
     throw InputError(origin + ": no possible node: check the captured node directory");
   }
   topo.nr_node_ids = d.states.possible.back() + 1;
-  const auto zones = parse_zoneinfo(d.zoneinfo, d.zoneinfo_file);
+  std::vector<ZoneinfoZone> zones;
+  if (d.notes.zones_known) {
+    zones = parse_zoneinfo(d.zoneinfo, d.zoneinfo_file);
+  } else {
+    // Zones unknown: one zone of unknown type per online node, populated exactly when the node is
+    // in N_MEMORY, so that the node order (which depends only on N_MEMORY, N_CPU and distances)
+    // comes out as the kernel's.
+    for (const int id : d.states.online) {
+      ZoneinfoZone z;
+      z.node = id;
+      z.zone.name = "Normal";  // one zone; its type is unknown and never printed
+      const bool memory = std::binary_search(d.states.memory.begin(), d.states.memory.end(), id);
+      z.zone.spanned = z.zone.present = z.zone.managed = memory ? 1 : 0;
+      zones.push_back(std::move(z));
+    }
+  }
   // Zone names by index, from the first node: every pgdat has the same zones.
   for (const auto& z : zones) {
     if (z.node != zones.front().node) {
@@ -257,16 +280,44 @@ constexpr SysfsFixes kLiveFixes{
 // From this many online nodes on, with `parallel`, two threads read the node directories.
 constexpr std::size_t kParallelNodes = 4;
 
+// The ids of the nodeN directories under `nodes`, ascending (the nodes sysfs registered: the
+// online ones, register_one_node).
+std::vector<int> node_directories(const fs::path& nodes, std::string_view fix_if_missing) {
+  std::vector<int> ids;
+  std::error_code ec;
+  for (fs::directory_iterator it(nodes, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with("node") || name.size() == 4) {
+      continue;
+    }
+    const auto id = io_detail::to_number<int>(std::string_view(name).substr(4));
+    if (id && *id < kMaxNumnodes && it->is_directory(ec)) {
+      ids.push_back(*id);
+    }
+  }
+  if (ec) {
+    throw InputError(nodes.string() + ": " + ec.message() + ": " + std::string(fix_if_missing));
+  }
+  if (ids.empty()) {
+    throw InputError(nodes.string() + " has no nodeN directory and no 'possible' file: " +
+                     std::string(fix_if_missing));
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
 // `parallel`: read_file may run in two threads at once (read_text_file may; the fuzzer's
 // in-memory reader is not asked to).
+// `derive`: a captured root on the file system, whose missing node-state files, /proc/zoneinfo and
+// release are derived or left unknown (RootNotes) instead of refused.
 SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const SysfsFixes& fixes,
-                     bool parallel) {
+                     bool parallel, bool derive = false) {
   SysfsData d;
   d.fix = fixes.invariant;
   const fs::path nodes = root / "sys/devices/system/node";
   const std::string bad_fix(fixes.bad_file);
   auto parsed_list = [&](const fs::path& file, const std::string& text, int limit) {
-    auto ids = parse_id_list(text, limit);
+    auto ids = parse_id_list(without_capture_nul(text), limit);
     if (!ids) {
       throw InputError(
           file.string() + ": '" + first_line(text).substr(0, 80) + "' is not a " +
@@ -287,20 +338,81 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
     }
     return ids;
   };
-  d.states.possible = states(nodes / "possible");
-  d.states.online = states(nodes / "online");
-  d.states.memory = list(nodes / "has_memory", kMaxNumnodes);
-  d.states.normal_memory = list(nodes / "has_normal_memory", kMaxNumnodes);
-  d.states.cpu = list(nodes / "has_cpu", kMaxNumnodes);
+  const std::string node_dir = "sys/devices/system/node/";
+  // A state file that is absent from a captured root (and only then) is derived.
+  const auto absent = [&](const char* name) { return derive && !path_exists(nodes / name); };
+  const auto note = [&](const char* name, std::string from) {
+    d.notes.derived.push_back({node_dir + name, std::move(from)});
+  };
+  std::vector<int> dirs;  // the nodeN directories, when a state file is derived from them
+  if (absent("possible") || absent("online")) {
+    dirs = node_directories(nodes, fixes.missing_node_file);
+  }
+  if (absent("possible")) {
+    d.states.possible = dirs;
+    note("possible", "the nodeN directories present");
+  } else {
+    d.states.possible = states(nodes / "possible");
+  }
+  if (absent("online")) {
+    d.states.online = dirs;
+    note("online", "the nodeN directories present");
+  } else {
+    d.states.online = states(nodes / "online");
+  }
+  const bool derive_memory = absent("has_memory");
+  const bool derive_normal = absent("has_normal_memory");
+  const bool derive_cpu = absent("has_cpu");
+  if (derive_memory) {
+    // N_MEMORY: the online nodes with memory (nodeN/meminfo MemTotal above 0).
+    for (const int id : d.states.online) {
+      const fs::path file = nodes / ("node" + std::to_string(id)) / "meminfo";
+      const auto kb = parse_node_memtotal(read_file(file, fixes.missing_node_file));
+      if (!kb) {
+        throw InputError(file.string() + ": no 'Node " + std::to_string(id) +
+                         " MemTotal: N kB' line: " + bad_fix);
+      }
+      if (*kb > 0) {
+        d.states.memory.push_back(id);
+      }
+    }
+    note("has_memory", "nodeN/meminfo MemTotal > 0");
+  } else {
+    d.states.memory = list(nodes / "has_memory", kMaxNumnodes);
+  }
+  if (derive_normal) {
+    // Without CONFIG_HIGHMEM (every 64-bit kernel) N_HIGH_MEMORY is N_NORMAL_MEMORY, and N_MEMORY
+    // was N_HIGH_MEMORY before 3.8 (include/linux/nodemask.h).
+    d.states.normal_memory = d.states.memory;
+    note("has_normal_memory", "N_MEMORY (no CONFIG_HIGHMEM assumed)");
+  } else {
+    d.states.normal_memory = list(nodes / "has_normal_memory", kMaxNumnodes);
+  }
+  if (!derive_cpu) {
+    d.states.cpu = list(nodes / "has_cpu", kMaxNumnodes);
+  }
   const std::size_t n_online = d.states.online.size();
   // Node i's cpulist and distance row (row i of d.distances).
   // With read_text_file, the node files are opened relative to the node directory: the kernel
   // walks two path components per file instead of the whole path (4,096 files at 1024 nodes).
   const DirFd nodes_dir(parallel ? ::open(nodes.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC) : -1);
+  std::atomic<bool> from_cpumap{false};
   const auto read_node = [&](std::size_t i) {
     const std::string name = "node" + std::to_string(d.states.online[i]);
     std::string text;
-    if (nodes_dir.get() >= 0) {
+    if (derive && !path_exists(nodes / name / "cpulist")) {
+      // Kernels before 2.6.26 have only the mask (node_read_cpumap): the same CPUs.
+      const fs::path file = nodes / name / "cpumap";
+      text = read_file(file, fixes.missing_node_file);
+      auto cpus = parse_cpumap(without_capture_nul(text), kMaxCpus);
+      if (!cpus) {
+        throw InputError(file.string() + ": '" + first_line(text).substr(0, 80) +
+                         "' is not a CPU mask with ids below 8192: " + bad_fix);
+      }
+      d.cpus_of_online[i] = std::move(*cpus);
+      from_cpumap = true;
+      text = read_file(nodes / name / "distance", fixes.missing_node_file);
+    } else if (nodes_dir.get() >= 0) {
       const std::string file = name + "/cpulist";
       text = read_text_file_at(nodes_dir.get(), nodes, file, fixes.missing_node_file);
       d.cpus_of_online[i] = parsed_list(nodes / file, text, kMaxCpus);
@@ -354,9 +466,38 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
   } else {
     read_nodes(1, n_online);
   }
+  if (from_cpumap) {
+    note("nodeN/cpulist", "nodeN/cpumap (a kernel before 2.6.26, or a capture without the list)");
+  }
+  if (derive_cpu) {
+    // N_CPU: the nodes with a CPU in their (online) cpulist.
+    for (std::size_t i = 0; i < n_online; ++i) {
+      if (!d.cpus_of_online[i].empty()) {
+        d.states.cpu.push_back(d.states.online[i]);
+      }
+    }
+    note("has_cpu", "nodeN/cpulist not empty");
+  }
   d.zoneinfo_file = (root / "proc/zoneinfo").string();
-  d.zoneinfo = read_file(d.zoneinfo_file, fixes.missing_zoneinfo);
-  d.release = first_line(read_file(root / "proc/sys/kernel/osrelease", fixes.missing_osrelease));
+  if (derive && !path_exists(d.zoneinfo_file)) {
+    d.notes.zones_known = false;
+  } else {
+    d.zoneinfo = read_file(d.zoneinfo_file, fixes.missing_zoneinfo);
+  }
+  const fs::path osrelease = root / "proc/sys/kernel/osrelease";
+  const fs::path version = root / "proc/version";
+  if (!derive || path_exists(osrelease)) {
+    d.release = first_line(read_file(osrelease, fixes.missing_osrelease));
+    d.notes.release_file = "proc/sys/kernel/osrelease";
+  } else if (path_exists(version)) {
+    const std::string text = read_file(version, fixes.missing_osrelease);
+    d.release = release_of_proc_version(text);
+    if (d.release.empty()) {
+      throw InputError(version.string() + ": '" + first_line(text).substr(0, 80) +
+                       "' does not start with 'Linux version RELEASE': " + bad_fix);
+    }
+    d.notes.release_file = "proc/version";
+  }
   return d;
 }
 
@@ -521,7 +662,8 @@ Observation observe_root(const fs::path& root, ModuleWait wait) {
   Observation o;
   o.kind = SourceKind::kSysfs;
   o.origin = "root " + root.string();
-  o.topology = assemble(read_sysfs(root, read_text_file, kRootFixes, true), root.string());
+  o.topology = assemble(read_sysfs(root, read_text_file, kRootFixes, true, true), root.string(),
+                        &o.notes);
   return o;
 }
 
@@ -618,6 +760,226 @@ std::vector<ZoneinfoZone> parse_zoneinfo(std::string_view text, const std::strin
                      "recapture /proc/zoneinfo");
   }
   return out;
+}
+
+std::string_view without_capture_nul(std::string_view text) {
+  if (text.size() >= 2 && text.ends_with(std::string_view("\n\0", 2))) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+std::optional<std::uint64_t> parse_node_memtotal(std::string_view meminfo) {
+  io_detail::LineReader lines(meminfo);
+  std::string_view line;
+  std::vector<std::string_view> tok;
+  while (lines.next(line)) {
+    io_detail::split_blanks(line, tok);
+    // "Node 0 MemTotal: 32856240 kB"
+    if (tok.size() == 5 && tok[0] == "Node" && tok[2] == "MemTotal:" && tok[4] == "kB") {
+      return io_detail::to_number<std::uint64_t>(tok[3]);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::vector<int>> parse_cpumap(std::string_view text, int limit) {
+  text = io_detail::trim(text);
+  std::vector<std::string_view> groups;
+  while (true) {
+    const std::size_t comma = text.find(',');
+    groups.push_back(text.substr(0, comma));
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    text.remove_prefix(comma + 1);
+  }
+  std::vector<int> cpus;
+  constexpr int kGroupBits = 32;
+  // The last group holds CPUs 0..31.
+  for (std::size_t g = groups.size(); g-- > 0;) {
+    const auto word = groups[g].size() <= 8 && !groups[g].empty()
+                          ? io_detail::to_number<std::uint32_t>(groups[g], 16)
+                          : std::nullopt;
+    if (!word) {
+      return std::nullopt;
+    }
+    const int base = static_cast<int>(groups.size() - 1 - g) * kGroupBits;
+    for (int bit = 0; bit < kGroupBits; ++bit) {
+      if ((*word & (std::uint32_t{1} << static_cast<unsigned>(bit))) != 0) {
+        if (base + bit >= limit) {
+          return std::nullopt;
+        }
+        cpus.push_back(base + bit);
+      }
+    }
+  }
+  return cpus;
+}
+
+std::string release_of_proc_version(std::string_view version) {
+  constexpr std::string_view kPrefix = "Linux version ";
+  if (!version.starts_with(kPrefix)) {
+    return {};
+  }
+  version.remove_prefix(kPrefix.size());
+  return std::string(version.substr(0, version.find_first_of(" \t\n")));
+}
+
+bool is_root_archive(const fs::path& path) {
+  const std::string name = path.filename().string();
+  for (const std::string_view ext : {".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz"}) {
+    if (name.size() > ext.size() && name.ends_with(ext)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool unsafe_member(std::string_view name) {
+  if (name.starts_with('/')) {
+    return true;
+  }
+  while (!name.empty()) {
+    const std::size_t slash = name.find('/');
+    if (name.substr(0, slash) == "..") {
+      return true;
+    }
+    if (slash == std::string_view::npos) {
+      break;
+    }
+    name.remove_prefix(slash + 1);
+  }
+  return false;
+}
+
+fs::path find_capture_root(const fs::path& dir, const std::string& archive) {
+  constexpr std::string_view kNodes = "sys/devices/system/node";
+  if (path_exists(dir / kNodes)) {
+    return dir;
+  }
+  std::vector<fs::path> tops;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_directory(ec)) {
+      tops.push_back(it->path());
+    }
+  }
+  if (tops.size() == 1 && path_exists(tops.front() / kNodes)) {
+    return tops.front();
+  }
+  throw InputError(archive +
+                   ": neither the archive's top nor its one top-level directory holds "
+                   "sys/devices/system/node: pass an hwloc-gather-topology or zonelens capture "
+                   "archive");
+}
+
+namespace {
+
+// Runs argv (no shell); its stdout when `out`, stderr discarded. The exit status, -1 when it did
+// not run.
+int run_tool(const std::vector<std::string>& args, std::string* out) {
+  int pipefd[2] = {-1, -1};
+  if (::pipe2(pipefd, O_CLOEXEC) != 0) {
+    return -1;
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(pipefd[0]);
+    ::close(pipefd[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(out != nullptr ? pipefd[1] : devnull, STDOUT_FILENO);
+    ::dup2(devnull, STDERR_FILENO);
+    std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
+    for (const auto& a : args) {
+      argv.push_back(const_cast<char*>(a.c_str()));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+    }
+    argv.push_back(nullptr);
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(pipefd[1]);
+  std::array<char, 65536> buf{};
+  ssize_t n = 0;
+  while ((n = ::read(pipefd[0], buf.data(), buf.size())) != 0) {
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      break;
+    }
+    if (out != nullptr) {
+      out->append(buf.data(), static_cast<std::size_t>(n));
+    }
+  }
+  ::close(pipefd[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      return -1;
+    }
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Makes every directory of an unpacked tree writable, so that it can be removed.
+void make_removable(const fs::path& dir) {
+  std::error_code ec;
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::add, ec);
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_directory(ec) && !it->is_symlink(ec)) {
+      fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
+    }
+  }
+}
+
+}  // namespace
+
+UnpackedRoot::UnpackedRoot(const fs::path& archive) {
+  const std::string name = archive.string();
+  std::string listing;
+  if (run_tool({"tar", "-tf", name}, &listing) != 0) {
+    throw InputError(name + ": 'tar -tf' cannot list it: pass a .tar, .tar.gz, .tar.bz2 or .tar.xz "
+                            "archive that the system's tar reads (or unpack it and pass the "
+                            "directory)");
+  }
+  io_detail::LineReader lines(listing);
+  std::string_view member;
+  while (lines.next(member)) {
+    if (unsafe_member(member)) {
+      throw InputError(name + ": member '" + std::string(member.substr(0, 80)) +
+                       "' is absolute or has a '..' component: unpack the archive yourself after "
+                       "checking it, and pass the directory");
+    }
+  }
+  std::string tmpl = (fs::temp_directory_path() / "zonelens-root.XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    throw InputError(tmpl + ": cannot create a temporary directory (" + std::strerror(errno) +
+                     "): set TMPDIR to a writable directory");
+  }
+  dir_ = tmpl;
+  try {
+    if (run_tool({"tar", "-xf", name, "-C", dir_.string(), "--no-same-owner"}, nullptr) != 0) {
+      throw InputError(name + ": 'tar -xf' failed to unpack it: check the archive (tar -tf)");
+    }
+    make_removable(dir_);
+    root_ = find_capture_root(dir_, name);
+  } catch (...) {
+    make_removable(dir_);
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+    throw;
+  }
+}
+
+UnpackedRoot::~UnpackedRoot() {
+  make_removable(dir_);
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
 }
 
 }  // namespace zonelens

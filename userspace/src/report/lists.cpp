@@ -243,16 +243,11 @@ void zonelist_json(JsonWriter& w, const Topology& topo, const Zonelist& list) {
   out += ']';
 }
 
-namespace {
-
-// Every node of `lists`, as a feed.
 NodeFeed feed_of(const std::vector<NodeZonelists>& lists) {
   return [&lists, i = std::size_t{0}]() mutable -> const NodeZonelists* {
     return i < lists.size() ? &lists[i++] : nullptr;
   };
 }
-
-}  // namespace
 
 void nodes_json(JsonWriter& w, const Topology& topo, const std::vector<NodeZonelists>& lists) {
   nodes_json(w, topo, feed_of(lists));
@@ -263,7 +258,7 @@ void nodes_text(Sink& sink, const Topology& topo, const std::vector<NodeZonelist
   nodes_text(sink, topo, feed_of(lists), with_order);
 }
 
-void nodes_json(JsonWriter& w, const Topology& topo, const NodeFeed& feed) {
+void nodes_json(JsonWriter& w, const Topology& topo, const NodeFeed& feed, bool with_zones) {
   ZonerefTokens tokens(topo, true, w.inline_separator());
   const IntSlots& ints = int_slots();
   w.array();
@@ -271,6 +266,9 @@ void nodes_json(JsonWriter& w, const Topology& topo, const NodeFeed& feed) {
     const NodeZonelists& n = *node;
     w.object(JsonWriter::Layout::kInline).field("node", n.node);
     for (const bool fallback : {true, false}) {
+      if (!with_zones) {
+        break;
+      }
       w.key(fallback ? "fallback" : "nofallback");
       std::string& out = w.raw_value();
       out += '[';
@@ -290,7 +288,8 @@ void nodes_json(JsonWriter& w, const Topology& topo, const NodeFeed& feed) {
   w.end();
 }
 
-void nodes_text(Sink& sink, const Topology& topo, const NodeFeed& feed, bool with_order) {
+void nodes_text(Sink& sink, const Topology& topo, const NodeFeed& feed, bool with_order,
+                bool with_zones) {
   std::string& out = sink.text;
   ZonerefTokens tokens(topo, false, " ");
   const IntSlots& ints = int_slots();
@@ -305,6 +304,9 @@ void nodes_text(Sink& sink, const Topology& topo, const NodeFeed& feed, bool wit
       out += n.node_order.empty() ? "-\n" : "\n";
     }
     for (const bool fallback : {true, false}) {
+      if (!with_zones) {
+        break;
+      }
       const Zonelist& zl = fallback ? n.fallback : n.nofallback;
       out += fallback ? "  fallback    " : "  nofallback  ";
       tokens.append(out, zl);

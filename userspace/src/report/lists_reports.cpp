@@ -49,17 +49,53 @@ void render_json(Sink& sink, const ShowReport& r) {
   w.end().finish();
 }
 
+namespace {
+
+bool zones_known(const PredictReport& r) { return r.notes == nullptr || r.notes->zones_known; }
+
+// The capture lacked something (what a complete root or the module never does).
+bool has_notes(const PredictReport& r) {
+  return r.kernel.release_assumed ||
+         (r.notes != nullptr && (!r.notes->zones_known || !r.notes->derived.empty() ||
+                                 r.notes->release_file == "proc/version"));
+}
+
+// The lines a capture with derived files, unknown zones or no release adds to the header.
+std::string notes_text(const PredictReport& r) {
+  std::string out;
+  if (r.kernel.release_assumed) {
+    out += "kernel: unknown, era " + std::string(era_name(r.kernel.rules.era)) +
+           " assumed (the newest): the capture has neither proc/sys/kernel/osrelease nor "
+           "proc/version; pass --kernel REL for an older kernel\n";
+  } else if (r.notes != nullptr && r.notes->release_file == "proc/version") {
+    out += "kernel: release from proc/version (no proc/sys/kernel/osrelease)\n";
+  }
+  if (!zones_known(r)) {
+    out += "zones: unknown (no proc/zoneinfo): the node order of each fallback list only\n";
+  }
+  if (r.notes != nullptr) {
+    for (const auto& d : r.notes->derived) {
+      out += "derived: " + d.file + " from " + d.from + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 void render_text(Sink& sink, const PredictReport& r) {
   const KernelLine& k = r.kernel;
   sink.text += "predicted zonelists for " + k.release + " (era " +
-               std::string(era_name(k.rules.era)) + ", " + predicate_text(k) + " zones, " +
+               std::string(era_name(k.rules.era)) + ", " +
+               (zones_known(r) ? predicate_text(k) + " zones, " : std::string("zones unknown, ")) +
                r.context.label + " rebuild) of " + r.origin + " (" + r.source + ")\n";
   sink.text += "context: " + r.context.label + ": " + r.context.reason + "\n";
   sink.text += order_line(k);
+  sink.text += notes_text(r);
   if (r.feed) {
-    nodes_text(sink, *r.topology, r.feed, true);
+    nodes_text(sink, *r.topology, r.feed, true, zones_known(r));
   } else {
-    nodes_text(sink, *r.topology, r.prediction.nodes, true);
+    nodes_text(sink, *r.topology, feed_of(r.prediction.nodes), true, zones_known(r));
   }
 }
 
@@ -74,12 +110,26 @@ void render_json(Sink& sink, const PredictReport& r) {
   w.field("context", r.context.label)
       .field("context_reason", r.context.reason)
       .field("source", r.source)
-      .field("origin", r.origin)
-      .key("nodes");
+      .field("origin", r.origin);
+  // Only a capture that lacked something says so: every other source's JSON is unchanged.
+  if (has_notes(r)) {
+    w.field("release_assumed", r.kernel.release_assumed)
+        .field("release_file", r.notes != nullptr ? r.notes->release_file : std::string())
+        .field("zones_known", zones_known(r))
+        .key("derived")
+        .array();
+    if (r.notes != nullptr) {
+      for (const auto& d : r.notes->derived) {
+        w.object(JsonWriter::Layout::kInline).field("file", d.file).field("from", d.from).end();
+      }
+    }
+    w.end();
+  }
+  w.key("nodes");
   if (r.feed) {
-    nodes_json(w, *r.topology, r.feed);
+    nodes_json(w, *r.topology, r.feed, zones_known(r));
   } else {
-    nodes_json(w, *r.topology, r.prediction.nodes);
+    nodes_json(w, *r.topology, feed_of(r.prediction.nodes), zones_known(r));
   }
   w.end().finish();
 }

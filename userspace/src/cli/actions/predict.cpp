@@ -22,6 +22,7 @@ int execute(const po::variables_map& vm) {
                             .source = std::string(source_kind_name(o.kind)),
                             .origin = o.origin,
                             .topology = &o.topology,
+                            .notes = &o.notes,
                             .prediction = {},
                             .feed = {}};
   // Without --svg and without a hot-added node's own build (which predict_candidate splices in),
@@ -35,6 +36,10 @@ int execute(const po::variables_map& vm) {
       rep.feed = [&pipeline] { return pipeline.next(); };
       return print_report(vm, rep);
     }
+  }
+  if (svg_wanted(vm) && !o.notes.zones_known) {
+    throw InputError(vm["svg"].as<std::string>() + ": --svg draws zones, and " + o.origin +
+                     " has no proc/zoneinfo: drop --svg (the node order is in the text and JSON)");
   }
   rep.prediction = predict_candidate(o.topology, k.rules, context);
   write_svg(vm, {.title = "predicted zonelists for " + k.release + " (" + context.label +

@@ -89,6 +89,8 @@ struct KernelChoice {
   KernelVersion version;
   EraRules rules;
   std::optional<ZonelistOrderChoice> order;  // set by apply_zonelist_order()
+  // The source has no release (an hwloc capture): version is kNewestEraRelease.
+  bool release_assumed = false;
 };
 KernelChoice kernel_choice(const po::variables_map& vm, const Topology& topo);
 // --zonelist-order as given (UsageError for anything but node, zone, default); nullopt when absent.

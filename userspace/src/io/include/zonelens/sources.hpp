@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -36,11 +37,30 @@ struct ModuleState {
   int reads = 1;  // how many reads of the two files it took to find them settled (read_module)
 };
 
+// A file of a captured root that was derived from others instead of read (hwloc captures and old
+// kernels lack some), as the kernel defines it.
+struct DerivedFile {
+  std::string file;  // relative to the root, e.g. "sys/devices/system/node/has_memory"
+  std::string from;  // what it was derived from, e.g. "nodeN/meminfo MemTotal > 0"
+};
+
+// What a sysfs reader of a captured root could not read and derived or left unknown.
+struct RootNotes {
+  // False without /proc/zoneinfo: every node has one zone of unknown type, populated when it is
+  // in N_MEMORY; only the node order of the lists is known.
+  bool zones_known = true;
+  std::vector<DerivedFile> derived;
+  // The file the kernel release came from ("proc/sys/kernel/osrelease", "proc/version"); empty
+  // when the capture has neither (Topology::kernel_release is then empty).
+  std::string release_file;
+};
+
 struct Observation {
   SourceKind kind = SourceKind::kSysfs;
   std::string origin;  // "live", "root DIR", "topology FILE": for messages and JSON
   Topology topology;
   std::optional<ModuleState> module;  // set when kind == kModule
+  RootNotes notes;                    // a captured root's sysfs: what was derived
 };
 
 // The path of the module's directory on the live system and under a captured root.
@@ -73,6 +93,8 @@ ModuleState read_module(const std::optional<std::filesystem::path>& root, Module
 Observation observe_live(ModuleWait wait = kNoWait);
 // The same for a captured root DIR (DIR/sys/devices/system/node, DIR/proc/..., and
 // DIR/sys/kernel/debug/zonelens when it exists). Lists are parsed with parse_id_list.
+// Without the module, missing node-state files, /proc/zoneinfo and the release are derived or left
+// unknown as Observation::notes says (a captured root only; the running machine has them all).
 Observation observe_root(const std::filesystem::path& root, ModuleWait wait = kNoWait);
 // A what-if topology file (docs/topology-file.md).
 Observation observe_topology_file(const std::filesystem::path& file);
@@ -82,6 +104,47 @@ Observation observe_topology_file(const std::filesystem::path& file);
 // stays nullopt (older captures lack them); one that exists but cannot be read is an InputError.
 // `option` is left unset.
 OrderSources read_order_sources(const std::optional<std::filesystem::path>& root);
+
+// A captured root given as an archive (hwloc-gather-topology's FILE.tar.bz2, zonelens capture's
+// FILE.tar.gz, .tar.xz): unpacked with the system's tar into a private temporary directory that the
+// destructor removes. Archives with absolute member paths or '..' components are refused, and so is
+// one where neither the top nor exactly one top-level directory holds sys/devices/system/node.
+class UnpackedRoot {
+ public:
+  explicit UnpackedRoot(const std::filesystem::path& archive);
+  UnpackedRoot(const UnpackedRoot&) = delete;
+  UnpackedRoot& operator=(const UnpackedRoot&) = delete;
+  UnpackedRoot(UnpackedRoot&&) = delete;
+  UnpackedRoot& operator=(UnpackedRoot&&) = delete;
+  ~UnpackedRoot();
+  // The captured root inside the unpacked tree.
+  [[nodiscard]] const std::filesystem::path& root() const { return root_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::filesystem::path root_;
+};
+// True when `path` names an archive UnpackedRoot takes (by its name: .tar, .tar.gz, .tgz,
+// .tar.bz2, .tar.xz).
+bool is_root_archive(const std::filesystem::path& path);
+// Where the captured root is inside an unpacked tree `dir` (see UnpackedRoot); InputError naming
+// `archive` otherwise.
+std::filesystem::path find_capture_root(const std::filesystem::path& dir,
+                                        const std::string& archive);
+// A member name of `tar -t` that is absolute or has a '..' component.
+bool unsafe_member(std::string_view name);
+
+// hwloc-gather-topology ends the sysfs lists it copies (node state lists, nodeN/cpulist) with
+// "\n\0": that one trailing NUL after the final newline is dropped, anything else is kept.
+std::string_view without_capture_nul(std::string_view text);
+// "Node 0 MemTotal:  32856240 kB" of a nodeN/meminfo: the kB, nullopt when there is no such line.
+std::optional<std::uint64_t> parse_node_memtotal(std::string_view meminfo);
+// "0000ffff,00000000" of a nodeN/cpumap (32-bit hex groups, the last one CPUs 0-31): the CPUs in
+// ascending order; nullopt when malformed or a CPU is not below `limit`.
+std::optional<std::vector<int>> parse_cpumap(std::string_view text, int limit);
+// "Linux version 5.15.0-rc1 (...) #1 SMP ..." of /proc/version: the release, empty when the text
+// does not start that way.
+std::string release_of_proc_version(std::string_view version);
 
 // Reads one file of a root (read_text_file for a directory; an in-memory tree for the fuzzer).
 using FileReader =

@@ -43,6 +43,9 @@ struct KernelVersion {
   int major = 0, minor = 0, patch = 0;
 };
 
+// The first release of the newest era modelled: assumed for a source without a release.
+inline constexpr KernelVersion kNewestEraRelease{6, 7, 0};
+
 // "6.12.117+deb12-amd64" -> {6,12,117}; nullopt when it does not start with N.N.
 std::optional<KernelVersion> parse_kernel_release(std::string_view release);
 // The rules a kernel release follows, stable backports of the zone predicate included.

@@ -29,13 +29,17 @@ std::string ids_text(const std::vector<NodeId>& ids, std::string_view sep, std::
 // Nodes one at a time: each call gives the next node (valid until the following call), nullptr
 // after the last.
 using NodeFeed = std::function<const NodeZonelists*()>;
+// Every node of `lists`, as a feed (valid while `lists` is).
+NodeFeed feed_of(const std::vector<NodeZonelists>& lists);
 
 // The "nodes" array of show/predict --json: one inline object per node.
 void nodes_json(JsonWriter& w, const Topology& topo, const std::vector<NodeZonelists>& lists);
-void nodes_json(JsonWriter& w, const Topology& topo, const NodeFeed& feed);
+// Without `with_zones` (a capture without /proc/zoneinfo) only node and node_order.
+void nodes_json(JsonWriter& w, const Topology& topo, const NodeFeed& feed, bool with_zones = true);
 // The readable table of show/predict.
 void nodes_text(Sink& sink, const Topology& topo, const std::vector<NodeZonelists>& lists,
                 bool with_order);
-void nodes_text(Sink& sink, const Topology& topo, const NodeFeed& feed, bool with_order);
+void nodes_text(Sink& sink, const Topology& topo, const NodeFeed& feed, bool with_order,
+                bool with_zones = true);
 
 }  // namespace zonelens::report

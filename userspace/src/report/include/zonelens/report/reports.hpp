@@ -15,6 +15,7 @@
 #include "zonelens/report/lists.hpp"
 #include "zonelens/report/sink.hpp"
 #include "zonelens/snapshot.hpp"
+#include "zonelens/sources.hpp"
 #include "zonelens/verify.hpp"
 #include "zonelens/workflow/diff.hpp"
 #include "zonelens/workflow/eras.hpp"
@@ -30,6 +31,8 @@ struct KernelLine {
   // Set for a <= 4.13 kernel (zone order exists): the order's reason. 4.14+ output does not
   // name the order, as before zone order was modelled.
   std::optional<std::string> order_reason;
+  // The source had no release: the newest era was assumed (release is "unknown").
+  bool release_assumed = false;
 };
 
 struct ShowReport {
@@ -46,6 +49,8 @@ struct PredictReport {
   std::string source;  // source_kind_name()
   std::string origin;
   const Topology* topology = nullptr;
+  // A captured root's sysfs: what was derived or unknown (nullptr: everything was read).
+  const RootNotes* notes = nullptr;
   Prediction prediction;
   // When set, the nodes come from here instead of prediction.nodes, one at a time in ascending id
   // order (a PredictionStream computed while the output is written): each call gives the next
