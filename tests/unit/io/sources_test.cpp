@@ -146,13 +146,6 @@ TEST(RootSysfs, ErrorsNameTheFileAndTheFix) {
             "/nonexistent/zonelens-root not found: pass a captured root directory to --root");
   {
     ScratchRoot r("roots/four-node-sysfs");
-    fs::remove(r.path() / "proc/zoneinfo");
-    EXPECT_EQ(
-        error_of([&] { observe_root(r.path()); }),
-        (r.path() / "proc/zoneinfo").string() + " not found: capture /proc/zoneinfo into the root");
-  }
-  {
-    ScratchRoot r("roots/four-node-sysfs");
     r.write("sys/devices/system/node/online", "0-x\n");
     EXPECT_NE(
         error_of([&] { observe_root(r.path()); }).find("is not a node list with ids below 1024"),
@@ -332,6 +325,164 @@ TEST(RootModule, AnEventLogInFlightIsWaitedFor) {
 
 TEST(Files, DirectoryInsteadOfFile) {
   EXPECT_NE(error_of([] { read_text_file("/", "x"); }).find("is a directory"), std::string::npos);
+}
+
+// hwloc-gather-topology ends the node lists it copies with "\n\0".
+TEST(CaptureNul, OnlyTheNulAfterTheFinalNewlineIsDropped) {
+  using namespace std::string_view_literals;
+  EXPECT_EQ(without_capture_nul("0-3\n\0"sv), "0-3\n"sv);
+  EXPECT_EQ(without_capture_nul("0-3\n"sv), "0-3\n"sv);
+  EXPECT_EQ(without_capture_nul("0-3\0"sv), "0-3\0"sv);      // no newline before it: kept
+  EXPECT_EQ(without_capture_nul("0-3\n\0\0"sv), "0-3\n\0\0"sv);  // two: kept
+}
+
+TEST(CaptureNul, ToleratedInTheListsHwlocWritesItIn) {
+  ScratchRoot r("roots/four-node-sysfs");
+  const std::string n = "sys/devices/system/node/";
+  for (const char* f : {"possible", "online", "has_cpu", "has_normal_memory"}) {
+    const std::string text = test::slurp((r.path() / n / f).string());
+    r.write(n + f, text + std::string(1, '\0'));
+  }
+  r.write(n + "node3/cpulist", std::string("4-5\n\0", 5));
+  const Topology t = observe_root(r.path()).topology;
+  EXPECT_EQ(t.nodes.size(), 4U);
+  EXPECT_EQ(t.nodes[3].cpus, (std::vector<int>{4, 5}));
+  // Not in a distance row: hwloc never writes it there.
+  r.write(n + "node0/distance", std::string("10 20 30 20\n\0", 13));
+  EXPECT_NE(error_of([&] { observe_root(r.path()); }).find("node0/distance: expected 4 distances"),
+            std::string::npos);
+}
+
+TEST(CaptureDerived, MissingStateFilesAreDerivedAndListed) {
+  ScratchRoot r("roots/four-node-sysfs");
+  const std::string n = "sys/devices/system/node/";
+  for (const char* f : {"possible", "online", "has_memory", "has_normal_memory", "has_cpu"}) {
+    fs::remove(r.path() / n / f);
+  }
+  // Node 3 has no memory (MemTotal 0), node 2 no CPU (empty cpulist).
+  for (const int id : {0, 1, 2, 3}) {
+    r.write(n + "node" + std::to_string(id) + "/meminfo",
+            "Node " + std::to_string(id) + " MemTotal:       " + (id == 3 ? "0" : "524288") +
+                " kB\nNode " + std::to_string(id) + " MemFree:        1000 kB\n");
+  }
+  const Observation o = observe_root(r.path());
+  const Topology& t = o.topology;
+  ASSERT_EQ(t.nodes.size(), 4U);
+  EXPECT_EQ(t.nr_node_ids, 4);
+  for (const auto& node : t.nodes) {
+    EXPECT_TRUE(node.online) << node.id;
+    EXPECT_EQ(node.memory, node.id != 3) << node.id;
+    EXPECT_EQ(node.normal_memory, node.id != 3) << node.id;
+    EXPECT_EQ(node.cpu, node.id != 2) << node.id;
+  }
+  std::vector<std::string> files;
+  for (const auto& d : o.notes.derived) {
+    files.push_back(d.file);
+  }
+  EXPECT_EQ(files, (std::vector<std::string>{
+                       n + "possible", n + "online", n + "has_memory", n + "has_normal_memory",
+                       n + "has_cpu"}));
+  EXPECT_TRUE(o.notes.zones_known);
+  // A present file that is wrong is still refused.
+  r.write(n + "has_cpu", "0-9\n");
+  EXPECT_NE(error_of([&] { observe_root(r.path()); }).find("node 4 in 'has_cpu'"),
+            std::string::npos);
+  // A node without a MemTotal line, when has_memory must be derived, is refused.
+  fs::remove(r.path() / n / "has_cpu");
+  r.write(n + "node1/meminfo", "Node 1 MemFree: 1000 kB\n");
+  EXPECT_EQ(error_of([&] { observe_root(r.path()); }),
+            (r.path() / n / "node1/meminfo").string() +
+                ": no 'Node 1 MemTotal: N kB' line: recapture the file");
+}
+
+TEST(CaptureDerived, WithoutZoneinfoOneZonePerNodePopulatedByNMemory) {
+  ScratchRoot r("roots/four-node-sysfs");
+  fs::remove(r.path() / "proc/zoneinfo");
+  const Observation o = observe_root(r.path());
+  EXPECT_FALSE(o.notes.zones_known);
+  const Topology& t = o.topology;
+  ASSERT_EQ(t.nodes.size(), 4U);
+  for (const auto& node : t.nodes) {
+    ASSERT_EQ(node.zones.size(), 1U) << node.id;
+    EXPECT_EQ(node.zones[0].present > 0, node.memory) << node.id;  // has_memory 0-2
+  }
+  EXPECT_FALSE(t.nodes[3].memory);
+}
+
+TEST(CaptureRelease, ProcVersionWhenThereIsNoOsrelease) {
+  EXPECT_EQ(release_of_proc_version("Linux version 4.14.0-49.el7a.ppc64le (root@wos243) #1 SMP"),
+            "4.14.0-49.el7a.ppc64le");
+  EXPECT_EQ(release_of_proc_version("SunOS 5.11"), "");
+  ScratchRoot r("roots/four-node-sysfs");
+  fs::remove(r.path() / "proc/sys/kernel/osrelease");
+  r.write("proc/version", "Linux version 3.10.0-1160.el7.x86_64 (mockbuild@x) (gcc 4.8.5) #1 SMP\n");
+  Observation o = observe_root(r.path());
+  EXPECT_EQ(o.topology.kernel_release, "3.10.0-1160.el7.x86_64");
+  EXPECT_EQ(o.notes.release_file, "proc/version");
+  fs::remove(r.path() / "proc/version");
+  o = observe_root(r.path());
+  EXPECT_EQ(o.topology.kernel_release, "");
+  EXPECT_EQ(o.notes.release_file, "");
+}
+
+TEST(CaptureCpumap, HexGroupsLastIsCpusZeroTo31) {
+  EXPECT_EQ(parse_cpumap("00000000,0000000f\n", kMaxCpus), (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(parse_cpumap("80000000,00000001", kMaxCpus), (std::vector<int>{0, 63}));
+  EXPECT_EQ(parse_cpumap("00000000", kMaxCpus), (std::vector<int>{}));
+  EXPECT_FALSE(parse_cpumap("0000000g", kMaxCpus));
+  EXPECT_FALSE(parse_cpumap("000000001", kMaxCpus));  // 9 digits in a group
+  EXPECT_FALSE(parse_cpumap("1,00000000", 32));        // CPU 32, not below 32
+}
+
+TEST(CaptureArchive, MemberNamesAndTheRootInside) {
+  EXPECT_TRUE(unsafe_member("/etc/passwd"));
+  EXPECT_TRUE(unsafe_member("x/../../etc"));
+  EXPECT_TRUE(unsafe_member(".."));
+  EXPECT_TRUE(unsafe_member("x/.."));
+  EXPECT_FALSE(unsafe_member("x/sys/devices/system/node/possible"));
+  EXPECT_FALSE(unsafe_member("x/..a/b..c"));
+  EXPECT_TRUE(is_root_archive("cap.tar.bz2"));
+  EXPECT_TRUE(is_root_archive("cap.tgz"));
+  EXPECT_FALSE(is_root_archive("cap.zip"));
+  EXPECT_FALSE(is_root_archive(".tar.gz"));
+}
+
+TEST(CaptureArchive, UnpackedIntoATemporaryDirectoryRemovedAfterwards) {
+  ScratchRoot work("roots/four-node-sysfs");
+  const fs::path top = work.path() / "pack";
+  fs::create_directories(top);
+  fs::copy(fixture("roots/four-node-sysfs"), top / "machine-a", fs::copy_options::recursive);
+  const fs::path archive = work.path() / "machine-a.tar.bz2";
+  ASSERT_EQ(std::system(("tar -cjf " + archive.string() + " -C " + top.string() + " machine-a")
+                            .c_str()),
+            0);
+  fs::path unpacked;
+  {
+    const UnpackedRoot u(archive);
+    unpacked = u.root();
+    EXPECT_EQ(unpacked.filename(), "machine-a");
+    EXPECT_EQ(observe_root(unpacked).topology.nodes.size(), 4U);
+  }
+  EXPECT_FALSE(fs::exists(unpacked.parent_path()));
+  // Two top-level directories: which one is the root is not guessed.
+  fs::copy(fixture("roots/four-node-sysfs"), top / "machine-b", fs::copy_options::recursive);
+  ASSERT_EQ(std::system(("tar -cjf " + archive.string() + " -C " + top.string() +
+                         " machine-a machine-b")
+                            .c_str()),
+            0);
+  EXPECT_EQ(error_of([&] { const UnpackedRoot u(archive); }),
+            archive.string() +
+                ": neither the archive's top nor its one top-level directory holds "
+                "sys/devices/system/node: pass an hwloc-gather-topology or zonelens capture "
+                "archive");
+  // A '..' member is refused before anything is unpacked.
+  const fs::path evil = work.path() / "evil.tar";
+  ASSERT_EQ(std::system(("cd " + top.string() + "/machine-a && tar -P -cf " + evil.string() +
+                         " ../machine-b/proc")
+                            .c_str()),
+            0);
+  EXPECT_NE(error_of([&] { const UnpackedRoot u(evil); }).find("has a '..' component"),
+            std::string::npos);
 }
 
 }  // namespace

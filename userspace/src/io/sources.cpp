@@ -400,7 +400,8 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
   const auto read_node = [&](std::size_t i) {
     const std::string name = "node" + std::to_string(d.states.online[i]);
     std::string text;
-    if (derive && !path_exists(nodes / name / "cpulist")) {
+    // Without either file, the error names cpulist.
+    if (derive && !path_exists(nodes / name / "cpulist") && path_exists(nodes / name / "cpumap")) {
       // Kernels before 2.6.26 have only the mask (node_read_cpumap): the same CPUs.
       const fs::path file = nodes / name / "cpumap";
       text = read_file(file, fixes.missing_node_file);
