@@ -206,10 +206,15 @@ def predict_errors(c):
              stderr_is="zonelens: /nonexistent/root not found: pass a captured root directory to "
                        "--root\n")
     with Scratch(c, "four-node-sysfs") as s:
+        # without zoneinfo: the node order only, and the header says so (issue 22); a present
+        # zoneinfo that is wrong is still refused
         os.remove(s.file("proc/zoneinfo"))
+        c.expect(["predict", "--root", s.path], 0,
+                 stdout_has=["zones unknown", "zones: unknown (no proc/zoneinfo)"])
+        with open(s.file("proc/zoneinfo"), "w") as f:
+            f.write("garbage\n")
         c.expect(["predict", "--root", s.path], 2,
-                 stderr_is=f"zonelens: {s.file('proc/zoneinfo')} not found: capture /proc/zoneinfo "
-                           "into the root\n")
+                 stderr_has=[f"{s.file('proc/zoneinfo')}: no 'Node N, zone NAME' block"])
     with tempfile.NamedTemporaryFile("w", suffix=".json") as t:
         t.write('{"kernel_release": "6.1.0", "nodes": [')
         t.flush()
@@ -686,7 +691,7 @@ def bad_root_shape(c):
     with tempfile.NamedTemporaryFile() as t:
         c.expect(["predict", "--root", t.name], 2,
                  stderr_is=f"zonelens: {t.name} is not a directory: pass a captured root directory "
-                           "to --root (unpack a .tar.gz capture first)\n")
+                           "or archive (.tar, .tar.gz, .tgz, .tar.bz2, .tar.xz) to --root\n")
     with Scratch(c, "four-node-runtime") as s:
         os.remove(s.file(EVENTS))
         _, err = c.expect(["verify", "--root", s.path], 2,
@@ -707,6 +712,111 @@ def bad_capture_side_effects(c):
         assert "predict --root DIR" in out and "verify --root" not in out, out
         c.expect(["verify", "--root", os.path.join(d, "ok")], 2)
         c.expect(["predict", "--root", os.path.join(d, "ok")], 0)
+
+
+# ---- hwloc captures (issue 22) ----
+
+NODE = "sys/devices/system/node/"
+
+
+def hwlocify(s, remove_release=True):
+    """Make a four-node-sysfs copy look like an hwloc capture of an old kernel: no zoneinfo, no
+    osrelease, no has_memory/possible, per-node meminfo, and hwloc's "\\n\\0" after lists."""
+    os.remove(s.file("proc/zoneinfo"))
+    if remove_release:
+        os.remove(s.file("proc/sys/kernel/osrelease"))
+    for f in ("has_memory", "possible"):
+        os.remove(s.file(NODE + f))
+    for i, kb in enumerate((524288, 524288, 262144, 0)):  # node 3 has no memory (has_memory 0-2)
+        with open(s.file(f"{NODE}node{i}/meminfo"), "w") as f:
+            f.write(f"Node {i} MemTotal:       {kb} kB\nNode {i} MemFree:        100 kB\n")
+    for f in ("online", "has_cpu", "node3/cpulist"):
+        s.edit(NODE + f, lambda t: t + "\0")
+
+
+def tarball(s, name):
+    out = os.path.join(s.dir, name)
+    subprocess.run(["tar", "-caf", out, "-C", s.dir, os.path.basename(s.path)], check=True)
+    return out
+
+
+@case
+def hwloc_capture_node_level(c):
+    # The node order does not depend on zones: a node-level answer from the hwloc-like capture
+    # must give every node the node order the complete root gives with the same kernel.
+    full, _ = c.expect(["predict", "--root", c.root("four-node-sysfs"), "--kernel", "6.7.0",
+                        "--json"], 0)
+    want = {n["node"]: n["node_order"] for n in json.loads(full)["nodes"]}
+    with Scratch(c, "four-node-sysfs") as s:
+        hwlocify(s)
+        for root in (s.path, tarball(s, "cap.tar.bz2"), tarball(s, "cap.tar.gz")):
+            out, _ = c.expect(["predict", "--root", root, "--json"], 0)
+            doc = json.loads(out)
+            assert doc["kernel"] == "unknown" and doc["era"] == "6.7+", doc
+            assert doc["release_assumed"] is True and doc["zones_known"] is False, doc
+            assert [d["file"] for d in doc["derived"]] == [NODE + "possible", NODE + "has_memory"], doc
+            assert doc["origin"] == f"root {root}", doc
+            got = {n["node"]: n["node_order"] for n in doc["nodes"]}
+            assert got == want, (got, want)
+            assert all(set(n) == {"node", "node_order"} for n in doc["nodes"]), doc["nodes"]
+        out, _ = c.expect(["predict", "--root", s.path], 0)
+        lines = out.splitlines()
+        assert lines[0] == (f"predicted zonelists for unknown (era 6.7+, zones unknown, boot rebuild) "
+                            f"of root {s.path} (sysfs)"), lines[0]
+        assert lines[2] == ("kernel: unknown, era 6.7+ assumed (the newest): the capture has neither "
+                            "proc/sys/kernel/osrelease nor proc/version; pass --kernel REL for an "
+                            "older kernel"), lines[2]
+        assert lines[3] == "zones: unknown (no proc/zoneinfo): the node order of each fallback list only"
+        assert lines[4] == f"derived: {NODE}possible from the nodeN directories present", lines[4]
+        assert lines[5] == f"derived: {NODE}has_memory from nodeN/meminfo MemTotal > 0", lines[5]
+        assert "fallback" not in "\n".join(lines[6:]), out
+        # --kernel overrides the assumed era, and the header no longer assumes
+        out, _ = c.expect(["predict", "--root", s.path, "--kernel", "4.9.0"], 0)
+        assert "era <=4.13" in out.splitlines()[0] and "assumed" not in out, out
+        # proc/version names the release when osrelease is absent
+        with open(s.file("proc/version"), "w") as f:
+            f.write("Linux version 5.10.0-28-amd64 (debian-kernel@lists.debian.org) #1 SMP\n")
+        out, _ = c.expect(["predict", "--root", s.path], 0,
+                          stdout_has=["predicted zonelists for 5.10.0-28-amd64 (era 4.14-5.15",
+                                      "kernel: release from proc/version"])
+        c.expect(["predict", "--root", s.path, "--svg", os.path.join(s.dir, "x.svg")], 2,
+                 stderr_has=["--svg draws zones"])
+
+
+@case
+def hwloc_capture_refusals(c):
+    tmp = tempfile.gettempdir()
+    before = {d for d in os.listdir(tmp) if d.startswith("zonelens-root.")}
+    with Scratch(c, "four-node-sysfs") as s:
+        hwlocify(s)
+        # a present file that is wrong is still refused, even in an archive (named by the archive)
+        with open(s.file(NODE + "has_normal_memory"), "w") as f:
+            f.write("0-7\n\0")
+        arch = tarball(s, "cap.tar.xz")
+        c.expect(["predict", "--root", arch], 2,
+                 stderr_is=f"zonelens: {arch}:four-node-sysfs: node 4 in 'has_normal_memory' is not "
+                           "a possible node: check the captured files\n")
+        # the NUL is tolerated only where hwloc writes it: not in a distance row
+        with open(s.file(NODE + "has_normal_memory"), "w") as f:
+            f.write("0-2\n")
+        s.edit(NODE + "node0/distance", lambda t: t + "\0")
+        c.expect(["predict", "--root", s.path], 2, stderr_has=["node0/distance: expected 4 distances"])
+        # two top-level directories: the root is not guessed
+        shutil.copytree(s.path, os.path.join(s.dir, "other"))
+        two = os.path.join(s.dir, "two.tar.gz")
+        subprocess.run(["tar", "-czf", two, "-C", s.dir, "four-node-sysfs", "other"], check=True)
+        c.expect(["predict", "--root", two], 2,
+                 stderr_is=f"zonelens: {two}: neither the archive's top nor its one top-level "
+                           "directory holds sys/devices/system/node: pass an hwloc-gather-topology "
+                           "or zonelens capture archive\n")
+        # absolute or '..' members are refused before anything is unpacked
+        evil = os.path.join(s.dir, "evil.tar")
+        subprocess.run(["tar", "-P", "-cf", evil, "../other/proc"], check=True, cwd=s.path)
+        c.expect(["predict", "--root", evil], 2, stderr_has=["member '../other/proc",
+                                                               "has a '..' component"])
+        # no temporary directory is left behind by any of these runs
+        left = {d for d in os.listdir(tmp) if d.startswith("zonelens-root.")} - before
+        assert not left, left
 
 
 def main():

@@ -23,7 +23,8 @@ namespace fs = std::filesystem;
 void add_root_option(po::options_description& opts) {
   opts.add_options()("root", po::value<std::string>()->value_name("DIR"),
                      "read a captured root: DIR/sys/devices/system/node, DIR/proc, and "
-                     "DIR/sys/kernel/debug/zonelens when present");
+                     "DIR/sys/kernel/debug/zonelens when present; or an archive of one "
+                     "(hwloc-gather-topology's .tar.bz2, capture's .tar.gz, .tar.xz)");
 }
 
 void add_topology_option(po::options_description& opts) {

@@ -97,8 +97,8 @@ void require_root_dir(const fs::path& root) {
   struct stat st {};
   if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     throw InputError(root.string() +
-                     " is not a directory: pass a captured root directory to --root (unpack a "
-                     ".tar.gz capture first)");
+                     " is not a directory: pass a captured root directory or archive (.tar, "
+                     ".tar.gz, .tgz, .tar.bz2, .tar.xz) to --root");
   }
 }
 
