@@ -332,7 +332,7 @@ TEST(CaptureNul, OnlyTheNulAfterTheFinalNewlineIsDropped) {
   using namespace std::string_view_literals;
   EXPECT_EQ(without_capture_nul("0-3\n\0"sv), "0-3\n"sv);
   EXPECT_EQ(without_capture_nul("0-3\n"sv), "0-3\n"sv);
-  EXPECT_EQ(without_capture_nul("0-3\0"sv), "0-3\0"sv);      // no newline before it: kept
+  EXPECT_EQ(without_capture_nul("0-3\0"sv), "0-3\0"sv);          // no newline before it: kept
   EXPECT_EQ(without_capture_nul("0-3\n\0\0"sv), "0-3\n\0\0"sv);  // two: kept
 }
 
@@ -379,9 +379,8 @@ TEST(CaptureDerived, MissingStateFilesAreDerivedAndListed) {
   for (const auto& d : o.notes.derived) {
     files.push_back(d.file);
   }
-  EXPECT_EQ(files, (std::vector<std::string>{
-                       n + "possible", n + "online", n + "has_memory", n + "has_normal_memory",
-                       n + "has_cpu"}));
+  EXPECT_EQ(files, (std::vector<std::string>{n + "possible", n + "online", n + "has_memory",
+                                             n + "has_normal_memory", n + "has_cpu"}));
   EXPECT_TRUE(o.notes.zones_known);
   // A present file that is wrong is still refused.
   r.write(n + "has_cpu", "0-9\n");
@@ -415,7 +414,8 @@ TEST(CaptureRelease, ProcVersionWhenThereIsNoOsrelease) {
   EXPECT_EQ(release_of_proc_version("SunOS 5.11"), "");
   ScratchRoot r("roots/four-node-sysfs");
   fs::remove(r.path() / "proc/sys/kernel/osrelease");
-  r.write("proc/version", "Linux version 3.10.0-1160.el7.x86_64 (mockbuild@x) (gcc 4.8.5) #1 SMP\n");
+  r.write("proc/version",
+          "Linux version 3.10.0-1160.el7.x86_64 (mockbuild@x) (gcc 4.8.5) #1 SMP\n");
   Observation o = observe_root(r.path());
   EXPECT_EQ(o.topology.kernel_release, "3.10.0-1160.el7.x86_64");
   EXPECT_EQ(o.notes.release_file, "proc/version");
@@ -431,7 +431,7 @@ TEST(CaptureCpumap, HexGroupsLastIsCpusZeroTo31) {
   EXPECT_EQ(parse_cpumap("00000000", kMaxCpus), (std::vector<int>{}));
   EXPECT_FALSE(parse_cpumap("0000000g", kMaxCpus));
   EXPECT_FALSE(parse_cpumap("000000001", kMaxCpus));  // 9 digits in a group
-  EXPECT_FALSE(parse_cpumap("1,00000000", 32));        // CPU 32, not below 32
+  EXPECT_FALSE(parse_cpumap("1,00000000", 32));       // CPU 32, not below 32
 }
 
 TEST(CaptureArchive, MemberNamesAndTheRootInside) {
@@ -453,9 +453,9 @@ TEST(CaptureArchive, UnpackedIntoATemporaryDirectoryRemovedAfterwards) {
   fs::create_directories(top);
   fs::copy(fixture("roots/four-node-sysfs"), top / "machine-a", fs::copy_options::recursive);
   const fs::path archive = work.path() / "machine-a.tar.bz2";
-  ASSERT_EQ(std::system(("tar -cjf " + archive.string() + " -C " + top.string() + " machine-a")
-                            .c_str()),
-            0);
+  ASSERT_EQ(
+      std::system(("tar -cjf " + archive.string() + " -C " + top.string() + " machine-a").c_str()),
+      0);
   fs::path unpacked;
   {
     const UnpackedRoot u(archive);
@@ -466,10 +466,10 @@ TEST(CaptureArchive, UnpackedIntoATemporaryDirectoryRemovedAfterwards) {
   EXPECT_FALSE(fs::exists(unpacked.parent_path()));
   // Two top-level directories: which one is the root is not guessed.
   fs::copy(fixture("roots/four-node-sysfs"), top / "machine-b", fs::copy_options::recursive);
-  ASSERT_EQ(std::system(("tar -cjf " + archive.string() + " -C " + top.string() +
-                         " machine-a machine-b")
-                            .c_str()),
-            0);
+  ASSERT_EQ(
+      std::system(("tar -cjf " + archive.string() + " -C " + top.string() + " machine-a machine-b")
+                      .c_str()),
+      0);
   EXPECT_EQ(error_of([&] { const UnpackedRoot u(archive); }),
             archive.string() +
                 ": neither the archive's top nor its one top-level directory holds "

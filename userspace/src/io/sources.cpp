@@ -663,8 +663,8 @@ Observation observe_root(const fs::path& root, ModuleWait wait) {
   Observation o;
   o.kind = SourceKind::kSysfs;
   o.origin = "root " + root.string();
-  o.topology = assemble(read_sysfs(root, read_text_file, kRootFixes, true, true), root.string(),
-                        &o.notes);
+  o.topology =
+      assemble(read_sysfs(root, read_text_file, kRootFixes, true, true), root.string(), &o.notes);
   return o;
 }
 
@@ -897,7 +897,8 @@ int run_tool(const std::vector<std::string>& args, std::string* out) {
     std::vector<char*> argv;
     argv.reserve(args.size() + 1);
     for (const auto& a : args) {
-      argv.push_back(const_cast<char*>(a.c_str()));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+      argv.push_back(
+          const_cast<char*>(a.c_str()));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
     }
     argv.push_back(nullptr);
     ::execvp(argv[0], argv.data());
@@ -944,9 +945,10 @@ UnpackedRoot::UnpackedRoot(const fs::path& archive) {
   const std::string name = archive.string();
   std::string listing;
   if (run_tool({"tar", "-tf", name}, &listing) != 0) {
-    throw InputError(name + ": 'tar -tf' cannot list it: pass a .tar, .tar.gz, .tar.bz2 or .tar.xz "
-                            "archive that the system's tar reads (or unpack it and pass the "
-                            "directory)");
+    throw InputError(name +
+                     ": 'tar -tf' cannot list it: pass a .tar, .tar.gz, .tar.bz2 or .tar.xz "
+                     "archive that the system's tar reads (or unpack it and pass the "
+                     "directory)");
   }
   io_detail::LineReader lines(listing);
   std::string_view member;
