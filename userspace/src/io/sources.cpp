@@ -829,12 +829,11 @@ std::string release_of_proc_version(std::string_view version) {
 
 bool is_root_archive(const fs::path& path) {
   const std::string name = path.filename().string();
-  for (const std::string_view ext : {".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz"}) {
-    if (name.size() > ext.size() && name.ends_with(ext)) {
-      return true;
-    }
-  }
-  return false;
+  constexpr std::array<std::string_view, 5> kExtensions{".tar", ".tar.gz", ".tgz", ".tar.bz2",
+                                                        ".tar.xz"};
+  return std::ranges::any_of(kExtensions, [&name](std::string_view ext) {
+    return name.size() > ext.size() && name.ends_with(ext);
+  });
 }
 
 bool unsafe_member(std::string_view name) {
@@ -880,8 +879,8 @@ namespace {
 // Runs argv (no shell); its stdout when `out`, stderr discarded. The exit status, -1 when it did
 // not run.
 int run_tool(const std::vector<std::string>& args, std::string* out) {
-  int pipefd[2] = {-1, -1};
-  if (::pipe2(pipefd, O_CLOEXEC) != 0) {
+  std::array<int, 2> pipefd{-1, -1};
+  if (::pipe2(pipefd.data(), O_CLOEXEC) != 0) {
     return -1;
   }
   const pid_t pid = ::fork();
