@@ -117,6 +117,15 @@ def main():
     expect("format 3 row too short", console(snap0=[ln.replace("distance 2 20 20 10", "distance 2 20 20")
                                                      for ln in rows(SNAP0)]), "not one per possible node")
     expect("guest died", console()[:-1], "did not reach @@DONE")
+    f4 = [ln.replace("zonelens-format 3", "zonelens-format 4") for ln in rows(SNAP0)]
+    f4.insert(f4.index("passes 2") + 1, "inflight none")
+    expect("format 4 console passes", console(snap0=f4), None)
+    expect("format 4 operation in flight at a check",
+           console(snap0=[ln.replace("inflight none", "inflight online nid 2 pfn 0x100000 nr 32768 seq 4")
+                          for ln in f4]), "a memory operation is in flight")
+    expect("reader whose tool never read",
+           console()[:-1] + ["@@READS cat 9 tool_ok 0 tool_waited 0 during_reload 0 inflight_snapshots 0 "
+                             "unstable_snapshots 0", "@@DONE"], "never read the module")
     return 1 if failed else 0
 
 

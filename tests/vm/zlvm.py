@@ -533,6 +533,12 @@ def check_run(topo, kernel, lines, err, want_mod, want_tool):
             problems.append(ln[2:])
         if ln.startswith(("@@NOTE", "@@READS", "@@RELOADS", "@@DIMM", "@@CHURN")):
             notes.append(ln[2:])
+        if ln.startswith("@@READS ") and want_tool:
+            # "@@READS cat N tool_ok N tool_waited N ...": a reader whose tool never read proves nothing
+            f = ln.split()
+            counts = dict(zip(f[1::2], f[2::2]))
+            if counts.get("tool_ok", "0").split("#")[0].strip() == "0":
+                problems.append(f"the reader's zonelens never read the module: {ln[2:]}")
     start = [ln for ln in lines if ln.startswith("@@START")]
     if start:
         f = start[0].split()
@@ -595,6 +601,10 @@ def check_run(topo, kernel, lines, err, want_mod, want_tool):
                 continue
             if snap.get("stable") != 1:
                 problems.append(f"[{tag}] snapshot not stable")
+            if snap.get("inflight", ["none"]) != ["none"]:
+                # a check runs after its step's operation returned: nothing may be in flight
+                problems.append(f"[{tag}] snapshot says a memory operation is in flight: "
+                                f"inflight {' '.join(snap['inflight'])}")
             zidx = {z: i for i, z in enumerate(snap["zone_names"])}
             if tag == "boot":
                 for kind, nid, zname, refs in mminit:
