@@ -29,6 +29,14 @@ started() {
     sleep 0.05
   done
 }
+# online_to ROOT FIXTURE: the module files of ROOT become FIXTURE's, each through a rename (a
+# reader never sees half a file), as if the kernel had onlined memory since.
+online_to() {
+  for f in snapshot events; do
+    cp "$FX/$2/sys/kernel/debug/zonelens/$f" "$1/sys/kernel/debug/zonelens/$f.new"
+    mv "$1/sys/kernel/debug/zonelens/$f.new" "$1/sys/kernel/debug/zonelens/$f"
+  done
+}
 json_ok() { python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" || fail "$1 is not JSON"; }
 json_lines_ok() {
   python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$1" || fail "$1 is not JSON lines"
@@ -185,10 +193,7 @@ watch-event)
   "$ZL" watch --root "$T/live" --interval 50 --count 2 --timeout 20 --json >"$T/out" 2>"$T/err" &
   pid=$!
   sleep 0.5
-  cp "$FX/mem-online/sys/kernel/debug/zonelens/snapshot" "$T/live/sys/kernel/debug/zonelens/snapshot.new"
-  cp "$FX/mem-online/sys/kernel/debug/zonelens/events" "$T/live/sys/kernel/debug/zonelens/events.new"
-  mv "$T/live/sys/kernel/debug/zonelens/snapshot.new" "$T/live/sys/kernel/debug/zonelens/snapshot"
-  mv "$T/live/sys/kernel/debug/zonelens/events.new" "$T/live/sys/kernel/debug/zonelens/events"
+  online_to "$T/live" mem-online
   wait $pid; rc=$?
   [ "$rc" -eq 0 ] || fail "watch exited $rc: $(cat "$T/out" "$T/err")"
   json_lines_ok "$T/out"
@@ -229,10 +234,7 @@ watch-inflight)
   sleep 0.6
   kill -0 "$pid" 2>/dev/null || fail "watch ended during the operation: $(cat "$T/out" "$T/err")"
   [ "$(grep -c '"type":"event"' "$T/out")" -eq 0 ] || fail "watch reported an event in flight: $(cat "$T/out")"
-  cp "$FX/mem-online/sys/kernel/debug/zonelens/snapshot" "$M/snapshot.new"
-  cp "$FX/mem-online/sys/kernel/debug/zonelens/events" "$M/events.new"
-  mv "$M/snapshot.new" "$M/snapshot"
-  mv "$M/events.new" "$M/events"
+  online_to "$T/live" mem-online
   wait $pid; rc=$?
   [ "$rc" -eq 0 ] || fail "watch exited $rc: $(cat "$T/out" "$T/err")"
   python3 - "$T/out" <<'PY' || fail "watch output: $(cat "$T/out")"
