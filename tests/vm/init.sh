@@ -69,6 +69,16 @@ dodimm() {
 	done
 	cp /tmp/new /tmp/dimm_$1
 	[ "$3" = none ] || for b in $(cat /tmp/dimm_$1); do
+		# pseries onlines a hot-added LMB itself (dlpar_add_lmb -> dlpar_online_lmb, the default
+		# zone; Movable with movable_node, which topologies.for_arch sets): keep it for "online" and,
+		# in Movable, for "online_movable"; otherwise offline it and online it with MODE
+		if [ "$(cat $b/state)" = online ]; then
+			z=$(cat $b/valid_zones)
+			echo "@@NOTE dimm $1 ${b##*/}: onlined by the kernel ($z)"
+			[ "$3" = online ] && continue
+			[ "$3" = online_movable ] && [ "$z" = Movable ] && continue
+			setblock $b offline || { fail "dimm $1: offline ${b##*/} for $3: $(cat /tmp/err)"; continue; }
+		fi
 		setblock $b "$3" || fail "dimm $1: $3 ${b##*/}: $(cat /tmp/err)"
 	done
 	echo "@@DIMM $1 $(for b in $(cat /tmp/dimm_$1); do echo -n "${b##*/memory}:$(ls -d $b/node* | sed 's/.*node//'):$(cat $b/state)@$(cat $b/valid_zones 2>/dev/null | tr ' ' ,) "; done)"

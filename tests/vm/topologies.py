@@ -218,7 +218,7 @@ GROUPS = {
 #   with neither CPUs nor memory exists only when the distance map names it.
 # - ppc64el (QEMU pseries): every node's memory and every DIMM in multiples of 256 MiB (rounded up
 #   here), the first node with memory at least 128 MiB; FORM1 affinity refuses nodes with neither
-#   CPUs nor memory.
+#   CPUs nor memory; the kernel onlines a hot-added DIMM itself (init.sh, dodimm).
 MEMORY_STEPS = ("dimm ", "mem_offline ", "mem_online ", "churn ")
 
 
@@ -239,7 +239,10 @@ def for_arch(topo, arch):
     def up(mb):
         return -(-mb // 256) * 256
 
-    t = dict(topo, nodes=[dict(n, mem=up(n["mem"])) for n in topo["nodes"]])
+    # pseries onlines hot-added memory itself: movable_node makes that ZONE_MOVABLE (default_zone_for_pfn),
+    # which the memory steps can offline again
+    t = dict(topo, nodes=[dict(n, mem=up(n["mem"])) for n in topo["nodes"]],
+             append=(topo.get("append", "") + " movable_node").strip())
     steps = []
     for st in topo["steps"]:
         w = st.split()
