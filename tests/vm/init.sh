@@ -307,6 +307,40 @@ zlstep() {
 	esac
 }
 
+# probe TAG [ARGS]: `zonelens probe --node N --json` for every node with memory (docs/probe.md),
+# with the module's snapshot taken just before and the kernel log of the probes after them
+# (the host checks that no probe met the OOM killer, a reclaim warning or an allocation failure)
+doprobe() {
+	tag=$1
+	shift
+	echo "@@PROBE $tag"
+	echo "@@PROBESNAP"
+	cat $ZL/snapshot
+	dmesg -c >/dev/null
+	mem=$(cat /sys/devices/system/node/has_memory)
+	for r in $(echo "$mem" | tr ',' ' '); do
+		case $r in
+		*-*) seq ${r%-*} ${r#*-} ;;
+		*) echo $r ;;
+		esac
+	done >/tmp/probe-nodes
+	for n in $(cat /tmp/probe-nodes); do
+		echo "@@PROBEJSON $n"
+		zonelens probe --node $n --json --yes --timeout 900 "$@" 2>&1
+		echo "@@PROBERC $n $?"
+	done
+	# a node without memory must be refused (exit 2, one sentence), nothing allocated
+	for n in /sys/devices/system/node/node[0-9]*; do
+		n=${n##*/node}
+		grep -qx "$n" /tmp/probe-nodes && continue
+		out=$(zonelens probe --node $n --yes 2>&1)
+		echo "@@PROBEREFUSE $n $? $out"
+	done
+	echo "@@PROBEDMESG"
+	dmesg -c
+	echo "@@ENDPROBE $tag"
+}
+
 if [ $HAVE_MOD = 1 ]; then
 	insmod /zonelens.ko || fail "insmod"
 fi
@@ -318,6 +352,7 @@ while read -r op rest; do
 	zl) zlstep "$@" ;;
 	''|'#'*) ;;
 	check) docheck "$a" "$b" ;;
+	probe) doprobe "$@" ;;
 	dimm) dodimm "$a" "$b" "$c" ;;
 	mem_offline) setdimm "$a" offline "$b" ;;
 	mem_online) setdimm "$a" "$b" "$c" ;;

@@ -48,6 +48,7 @@ TEST(ProbeZoneinfo, ReadsTheFastPathsFields) {
   EXPECT_EQ(movable2.name, "Movable");
   EXPECT_EQ(movable2.start_pfn, 1048576U);
   EXPECT_FALSE(zones[2].start_pfn.has_value());  // node 0's empty Normal
+  EXPECT_EQ(zones[1].pcp, 597U + 214U + 1928U);  // the per-CPU counts of node 0's DMA32
 }
 
 TEST(ProbeZoneinfo, RefusesMalformedBlocks) {
@@ -95,9 +96,9 @@ TEST(ProbePlan, PositionsMarksAndBudget) {
   }
   ASSERT_TRUE(p.last.has_value());
   EXPECT_EQ(*p.last, 4U);
-  std::uint64_t want = 2 * 1024;
+  std::uint64_t want = 4 * 1024;
   for (std::size_t i = 0; i < 4; ++i) {
-    want += p.positions[i].headroom;
+    want += p.positions[i].headroom + p.positions[i].pcp;
   }
   EXPECT_EQ(p.budget_pages, want);
 }
@@ -115,7 +116,8 @@ TEST(ProbePlan, ProtectedNotAllowedAndMissingZones) {
   EXPECT_EQ(p.positions[6].why_not, Unreached::kNoZoneinfo);
   ASSERT_TRUE(p.last.has_value());
   EXPECT_EQ(*p.last, 3U);  // 3:DMA32, the last usable
-  EXPECT_EQ(p.budget_pages, 2048 + p.positions[0].headroom + p.positions[2].headroom);
+  EXPECT_EQ(p.budget_pages, 4096 + p.positions[0].headroom + p.positions[0].pcp +
+                                p.positions[2].headroom + p.positions[2].pcp);
 }
 
 std::vector<Appearance> observe(const std::vector<ZoneRef>& refs) {

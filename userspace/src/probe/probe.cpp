@@ -92,7 +92,9 @@ std::vector<ZoneState> parse_zoneinfo_state(std::string_view text, const std::st
       continue;
     }
     std::uint64_t v = 0;
-    if (key_value(t, "pages free", v)) {
+    if (in_pagesets && key_value(t, "count", v)) {
+      z.pcp += v;
+    } else if (key_value(t, "pages free", v)) {
       z.free = v;
     } else if (!in_pagesets && key_value(t, "min", v)) {
       z.min = v;
@@ -178,6 +180,7 @@ Plan make_plan(NodeId node, const Zonelist& list, const std::vector<ZoneState>& 
       p.free = z->free;
       p.mark = z->mark(plan.highest_zoneidx);
       p.headroom = z->headroom(plan.highest_zoneidx);
+      p.pcp = z->pcp;
       if (!allowed.empty() &&
           std::find(allowed.begin(), allowed.end(), ref.node) == allowed.end()) {
         p.why_not = Unreached::kNotAllowed;
@@ -194,10 +197,10 @@ Plan make_plan(NodeId node, const Zonelist& list, const std::vector<ZoneState>& 
     }
   }
   if (plan.last) {
-    std::uint64_t pages = 2 * chunk_pages;
+    std::uint64_t pages = 4 * chunk_pages;
     for (std::size_t i = 0; i < *plan.last; ++i) {
       if (plan.positions[i].why_not == Unreached::kReached) {
-        pages += plan.positions[i].headroom;
+        pages += plan.positions[i].headroom + plan.positions[i].pcp;
       }
     }
     plan.budget_pages = pages;

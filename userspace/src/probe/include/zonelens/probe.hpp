@@ -28,6 +28,7 @@ struct ZoneState {
   std::uint64_t spanned = 0;
   std::uint64_t present = 0;
   std::uint64_t managed = 0;
+  std::uint64_t pcp = 0;  // pages on the per-CPU lists (the pagesets' "count:"), not in "free"
   std::optional<std::uint64_t> start_pfn;  // printed for populated zones only
   std::vector<std::uint64_t> protection;   // lowmem_reserve[], by zone index
   // The pages the fast path needs to stay above for an allocation whose highest zone is
@@ -65,9 +66,10 @@ enum class Unreached {
 struct PositionPlan {
   ZoneRef ref;
   std::string zone_name;
-  std::uint64_t free = 0;                   // at the start
-  std::uint64_t mark = 0;                   // low + protection at the start
-  std::uint64_t headroom = 0;               // free - mark, 0 when below
+  std::uint64_t free = 0;      // at the start
+  std::uint64_t mark = 0;      // low + protection at the start
+  std::uint64_t headroom = 0;  // free - mark, 0 when below
+  std::uint64_t pcp = 0;       // per-CPU pages it also hands out before the next zone is used
   Unreached why_not = Unreached::kReached;  // kProtected/kNotAllowed/kNoZoneinfo known up front
 };
 
@@ -78,7 +80,9 @@ struct Plan {
   // The last position the probe may reach (it stops on seeing it); nullopt when fewer than two
   // positions are usable, and then there is nothing to observe safely.
   std::optional<std::size_t> last;
-  std::uint64_t budget_pages = 0;  // the headroom before `last`, plus two chunks
+  // The pages the usable positions before `last` hand out (headroom + per-CPU pages), plus four
+  // chunks: an upper bound of what reaching `last` takes, not a safety rule (the margin is).
+  std::uint64_t budget_pages = 0;
   std::uint64_t chunk_pages = 0;
 };
 
