@@ -307,7 +307,8 @@ zlstep() {
 	esac
 }
 
-# probe TAG [ARGS]: `zonelens probe --node N --json` for every node with memory (docs/probe.md),
+# probe TAG [text] [ARGS]: `zonelens probe --node N --json` for every node with memory (docs/probe.md;
+# `text`: first the text report of the first one),
 # with the module's snapshot taken just before and the kernel log of the probes after them
 # (the host checks that no probe met the OOM killer, a reclaim warning or an allocation failure)
 doprobe() {
@@ -324,6 +325,13 @@ doprobe() {
 		*) echo $r ;;
 		esac
 	done >/tmp/probe-nodes
+	if [ "$1" = text ]; then
+		# the text report of the first node, for people (demo.sh, zlvm.py --print-report)
+		echo "@@PROBETEXT"
+		zonelens probe --node $(head -n1 /tmp/probe-nodes) --yes --timeout 900 2>&1
+		echo "@@ENDPROBETEXT $?"
+		shift
+	fi
 	for n in $(cat /tmp/probe-nodes); do
 		echo "@@PROBEJSON $n"
 		zonelens probe --node $n --json --yes --timeout 900 "$@" 2>&1
@@ -353,6 +361,12 @@ while read -r op rest; do
 	''|'#'*) ;;
 	check) docheck "$a" "$b" ;;
 	probe) doprobe "$@" ;;
+	sysctl)
+		# sysctl PATH VALUE...: write /proc/sys/PATH (e.g. vm/lowmem_reserve_ratio for the probe)
+		p=$1
+		shift
+		echo "$*" >/proc/sys/$p || fail "sysctl $p $*"
+		echo "@@NOTE sysctl $p = $(cat /proc/sys/$p | tr '\t' ' ')" ;;
 	dimm) dodimm "$a" "$b" "$c" ;;
 	mem_offline) setdimm "$a" offline "$b" ;;
 	mem_online) setdimm "$a" "$b" "$c" ;;

@@ -461,7 +461,8 @@ def parse_probes(lines):
     probes, cur, sect = [], None, None
     for ln in lines:
         if ln.startswith("@@PROBE "):
-            cur = {"tag": ln.split()[1], "snap": [], "runs": [], "dmesg": [], "refused": []}
+            cur = {"tag": ln.split()[1], "snap": [], "runs": [], "dmesg": [], "refused": [], "text": [],
+                   "textrc": None}
             sect = None
             continue
         if cur is None:
@@ -477,6 +478,11 @@ def parse_probes(lines):
         elif ln.startswith("@@PROBERC "):
             cur["runs"][-1][1] = int(ln.split()[2])
             sect = None
+        elif ln == "@@PROBETEXT":
+            sect = "text"
+        elif ln.startswith("@@ENDPROBETEXT "):
+            cur["textrc"] = int(ln.split()[1])
+            sect = None
         elif ln.startswith("@@PROBEREFUSE "):
             f = ln.split(None, 3)
             cur["refused"].append((int(f[1]), int(f[2]), f[3] if len(f) > 3 else ""))
@@ -491,11 +497,12 @@ def parse_probes(lines):
     return probes
 
 
-def check_probes(lines):
+def check_probes(lines, expect=None):
     """Each probe's observed order against the module's live FALLBACK list (docs/probe.md): the zones
     in which pages first appeared must be, in order, the list's positions the probe reports reached,
     every other position must carry a reason, and the kernel log of the probes must show no OOM
-    killer, allocation failure or warning. Returns (problems, notes)."""
+    killer, allocation failure or warning. `expect`: {tag: {zone name: status}}, the status every
+    position in a zone of that name must have in that step's probes. Returns (problems, notes)."""
     problems, notes = [], []
     for p in parse_probes(lines):
         tag = p["tag"]
@@ -528,11 +535,18 @@ def check_probes(lines):
                                 f"positions {fmt_refs(reached)}")
             unreached = [f"{q['node']}:{names[q['zone']]} {q['status']}" for q in j["positions"]
                          if q["status"] != "reached"]
+            for q in j["positions"]:
+                want = (expect or {}).get(tag, {}).get(names[q["zone"]])
+                if want is not None and q["status"] != want:
+                    problems.append(f"{where}: position {q['pos']} ({q['node']}:{names[q['zone']]}) is "
+                                    f"{q['status']}, the spec expects {want}")
             if any(q["status"] != "reached" and not q.get("reason") for q in j["positions"]):
                 problems.append(f"{where}: an unreached position without a reason")
             notes.append(f"[probe {tag}] node {nid}: reached {len(reached)}/{len(pos)} "
                          f"({fmt_refs(reached)}); unreached: {', '.join(unreached) or 'none'}; "
                          f"stop {j['stop']}; {j['allocated_pages'] * j['page_size'] >> 20} MiB in {j['seconds']:.1f} s")
+        if p["textrc"] not in (None, 0):
+            problems.append(f"[probe {tag}] the text probe exited {p['textrc']}:\n  " + "\n  ".join(p["text"]))
         for nid, rc, msg in p["refused"]:
             if rc != 2 or "no memory" not in msg:
                 problems.append(f"[probe {tag}] node {nid} has no memory: zonelens probe exited {rc}, not 2 "
@@ -655,7 +669,7 @@ def check_run(topo, kernel, lines, err, want_mod, want_tool):
         seen = [p["tag"] for p in parse_probes(lines)]
         if seen != probe_steps:
             problems.append(f"probes seen {seen}, expected {probe_steps}")
-        pp, pn = check_probes(lines)
+        pp, pn = check_probes(lines, topo.get("probe_expect"))
         problems += pp
         notes += pn
     expected = [s.split()[1] for s in topo["steps"] if s.startswith("check ")]
@@ -875,6 +889,7 @@ def main():
     logdir = work / "logs"
     logdir.mkdir(parents=True, exist_ok=True)
     results = []
+    lines_of = {}  # (kernel, topology) -> console lines (--print-report shows the probes' text)
 
     def one(job):
         k, t = job
@@ -912,6 +927,7 @@ def main():
                     dst.write_bytes(data)
             except ValueError as e:
                 probs.append(f"a 'zl export' file does not decode: {e}")
+        lines_of[(k, t["name"])] = lines
         return k, t, probs, notes, checks, el, lp
 
     t0 = time.time()
@@ -924,6 +940,11 @@ def main():
                     if c["report"]:
                         log(f"---- {k} {t['name']} [{c['tag']}]: zonelens show, predict, verify ----")
                         log("\n".join(c["report"]))
+            if o.print_report:
+                for p in parse_probes(lines_of.get((k, t["name"]), [])):
+                    if p["text"]:
+                        log(f"---- {k} {t['name']} [probe {p['tag']}]: zonelens probe ----")
+                        log("\n".join(p["text"]))
             log(f"{status} {k} {t['name']} ({el:.1f}s, {len(checks)} checks)")
             for n in notes:
                 if n.startswith("["):

@@ -33,6 +33,8 @@ using Clock = std::chrono::steady_clock;
 
 // The share of MemTotal above which the probe refuses without --yes.
 constexpr double kShareWithoutYes = 0.25;
+// The node ids libnuma 2.0.16's constructor handles (one bit each in a 128-bit nodemask_t v1).
+constexpr NodeId kLibnumaMaxNodes = 128;
 constexpr const char* kHelperName = "zonelens-probe-helper";
 
 void get_arguments(po::options_description& opts, po::positional_options_description& /*pos*/) {
@@ -248,6 +250,16 @@ int execute(const po::variables_map& vm) {
       start + std::chrono::milliseconds(static_cast<long long>(timeout * 1000));
 
   Expected e = expected_list(vm, node);
+  // libnuma 2.0.16 (Debian 12) sets a bit per configured node in a 128-bit mask in its
+  // constructor: the helper would corrupt its own memory before main(). Refuse instead.
+  for (const Node& x : e.topology.nodes) {
+    if (x.online && x.id >= kLibnumaMaxNodes) {
+      throw InputError("node " + std::to_string(x.id) +
+                       " is online: the probe's helper links libnuma, whose 2.0.16 constructor "
+                       "corrupts memory when a node id is 128 or more; probe a machine with fewer "
+                       "nodes (the other zonelens commands do not use libnuma)");
+    }
+  }
   const Node* n = e.topology.find(node);
   if (n == nullptr || !n->online) {
     throw InputError("node " + std::to_string(node) +
