@@ -224,12 +224,25 @@ bool FirstAppearance::seen(const ZoneRef& ref) const {
 }
 
 Verdict compare_order(const Plan& plan, const std::vector<Appearance>& observed,
-                      const std::vector<bool>& passed_protected, Unreached stop_reason) {
+                      const std::vector<Unreached>& passed, Unreached stop_reason) {
   Verdict v;
-  v.agree = true;
+  v.agree = !observed.empty();
   const std::size_t n = plan.positions.size();
   v.positions.resize(n, Unreached::kReached);
   std::vector<bool> decided(n, false);
+  auto why_passed = [&](std::size_t j) {
+    const Unreached known = plan.positions[j].why_not;
+    if (known != Unreached::kReached) {
+      return known;
+    }
+    return j < passed.size() ? passed[j] : Unreached::kReached;
+  };
+  auto bad = [&](std::size_t k) {
+    v.agree = false;
+    if (!v.first_bad) {
+      v.first_bad = k;
+    }
+  };
   std::size_t next = 0;  // the first position not yet reached or passed
   for (std::size_t k = 0; k < observed.size(); ++k) {
     std::size_t i = n;
@@ -241,36 +254,26 @@ Verdict compare_order(const Plan& plan, const std::vector<Appearance>& observed,
     }
     if (i == n) {
       v.outside.push_back(observed[k].ref);
-      v.agree = false;
-      if (!v.first_bad) {
-        v.first_bad = k;
-      }
+      bad(k);
       continue;
     }
     if (i < next) {
-      v.agree = false;  // appeared after a later position of the list
-      if (!v.first_bad) {
-        v.first_bad = k;
+      // appeared after a later position: fine when it was unusable when it was passed over
+      if (v.positions[i] != Unreached::kReached) {
+        v.positions[i] = Unreached::kLate;
+      } else {
+        bad(k);
       }
       continue;
     }
     for (std::size_t j = next; j < i; ++j) {
-      const Unreached known = plan.positions[j].why_not;
-      const bool passed = j < passed_protected.size() && passed_protected[j];
       decided[j] = true;
-      if (known != Unreached::kReached) {
-        v.positions[j] = known;
-      } else if (passed) {
-        v.positions[j] = Unreached::kProtected;
-      } else {
-        v.positions[j] = Unreached::kReached;  // usable, yet passed over
-        v.agree = false;
+      v.positions[j] = why_passed(j);
+      if (v.positions[j] == Unreached::kReached) {  // usable, yet passed over
         if (!v.skipped) {
           v.skipped = j;
         }
-        if (!v.first_bad) {
-          v.first_bad = k;
-        }
+        bad(k);
       }
     }
     decided[i] = true;
@@ -290,10 +293,11 @@ Verdict compare_order(const Plan& plan, const std::vector<Appearance>& observed,
       v.positions[j] = stop_reason;
     }
   }
-  if (observed.empty()) {
-    v.agree = false;
-  }
   return v;
+}
+
+bool kernel_skips_kswapd_nodes(int major, int minor) {
+  return major > 6 || (major == 6 && minor > 12);
 }
 
 }  // namespace zonelens::probe

@@ -99,6 +99,10 @@ std::string_view unreached_token(Unreached u) {
       return "margin";
     case Unreached::kNoZoneinfo:
       return "no-zoneinfo";
+    case Unreached::kKswapd:
+      return "kswapd";
+    case Unreached::kLate:
+      return "late";
   }
   return "unknown";
 }
@@ -123,6 +127,12 @@ std::string unreached_reason(Unreached u, const probe::PositionPlan& p) {
       return "the safety margin stopped the probe before it";
     case Unreached::kNoZoneinfo:
       return "/proc/zoneinfo does not show this zone";
+    case Unreached::kKswapd:
+      return "its node's kswapd was running when a later position got its first pages: this "
+             "kernel's get_page_from_freelist skips such nodes while another node has room";
+    case Unreached::kLate:
+      return "passed over while it was at its watermark or its node's kswapd was running, "
+             "used again afterwards";
   }
   return "";
 }
@@ -148,6 +158,8 @@ void render_text(Sink& sink, const ProbeReport& r) {
     o += b.data();
     if (u == Unreached::kReached && k) {
       o += "reached";
+    } else if (u == Unreached::kLate) {
+      o += "reached late: " + unreached_reason(u, p);
     } else if (u == Unreached::kReached) {
       o += "passed over while usable";
     } else {
@@ -162,7 +174,7 @@ void render_text(Sink& sink, const ProbeReport& r) {
   o += "\n";
   std::size_t reached = 0;
   for (const Unreached u : r.verdict.positions) {
-    reached += u == Unreached::kReached ? 1 : 0;
+    reached += (u == Unreached::kReached || u == Unreached::kLate) ? 1 : 0;
   }
   o += std::string(r.verdict.agree ? "agree" : "DISAGREE") + ": " + std::to_string(reached) +
        " of " + std::to_string(r.plan.positions.size()) + " positions reached";
@@ -200,7 +212,7 @@ void render_text(Sink& sink, const ProbeReport& r) {
          " MiB): kswapd can swap out the probe's pages and make a passed-over zone usable again; "
          "the first appearance of each zone is unaffected\n";
   }
-  if (r.page_cache_kb >= 64 * 1024) {
+  if (r.page_cache_kb >= std::uint64_t{64} * 1024) {
     o += "note: " + std::to_string(r.page_cache_kb / 1024) +
          " MiB of page cache: kswapd reclaims it when a zone falls below its low watermark, so a "
          "passed-over zone can be used again; the first appearance of each zone is unaffected\n";

@@ -16,6 +16,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <sstream>
 
 #include "zonelens/cli.hpp"
@@ -64,12 +65,11 @@ fs::path helper_path() {
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    const fs::path beside = self.parent_path() / kHelperName;
+    fs::path beside = self.parent_path() / kHelperName;
     if (fs::exists(beside)) {
       return beside;
     }
-    const fs::path libexec =
-        self.parent_path().parent_path() / "libexec" / "zonelens" / kHelperName;
+    fs::path libexec = self.parent_path().parent_path() / "libexec" / "zonelens" / kHelperName;
     if (fs::exists(libexec)) {
       return libexec;
     }
@@ -119,7 +119,7 @@ class Helper {
     }
   }
 
-  void send(const std::string& line) {
+  void send(const std::string& line) const {
     const std::string l = line + "\n";
     if (write(in_, l.data(), l.size()) != static_cast<ssize_t>(l.size())) {
       throw InputError(std::string(kHelperName) +
@@ -223,6 +223,40 @@ Expected expected_list(const po::variables_map& vm, NodeId node) {
   }
   e.topology = std::move(o.topology);
   return e;
+}
+
+// The kswapd thread of every node ("kswapdN"), by node id.
+std::vector<std::pair<NodeId, pid_t>> kswapd_threads() {
+  std::vector<std::pair<NodeId, pid_t>> out;
+  std::error_code ec;
+  for (const auto& d : fs::directory_iterator("/proc", ec)) {
+    const std::string name = d.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    std::ifstream in(d.path() / "comm");
+    std::string comm;
+    if (std::getline(in, comm) && comm.starts_with("kswapd") && comm.size() > 6 &&
+        comm.find_first_not_of("0123456789", 6) == std::string::npos) {
+      out.emplace_back(std::stoi(comm.substr(6)), static_cast<pid_t>(std::stol(name)));
+    }
+  }
+  return out;
+}
+
+// The nodes whose kswapd is not asleep on its wait queue now (state other than S).
+std::vector<NodeId> kswapd_running(const std::vector<std::pair<NodeId, pid_t>>& threads) {
+  std::vector<NodeId> out;
+  for (const auto& t : threads) {
+    std::ifstream in("/proc/" + std::to_string(t.second) + "/stat");
+    std::string stat;
+    std::getline(in, stat);
+    const auto paren = stat.rfind(')');
+    if (paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'S') {
+      out.push_back(t.first);
+    }
+  }
+  return out;
 }
 
 std::vector<probe::ZoneState> read_zones() {
@@ -363,7 +397,14 @@ int execute(const po::variables_map& vm) {
 
   const ZoneRef last = r.plan.positions[*r.plan.last].ref;
   const std::size_t npos = r.plan.positions.size();
-  std::vector<bool> passed(npos, false);
+  std::vector<probe::Unreached> passed(npos, probe::Unreached::kReached);
+  int major = 0;
+  int minor = 0;
+  if (std::sscanf(r.kernel_release.c_str(), "%d.%d", &major, &minor) != 2) {
+    major = 0;
+  }
+  const bool kswapd_rule = probe::kernel_skips_kswapd_nodes(major, minor);
+  const auto kswapds = kswapd_rule ? kswapd_threads() : std::vector<std::pair<NodeId, pid_t>>{};
   probe::FirstAppearance seen;
   r.stop = probe::Unreached::kStoppedBefore;
   try {
@@ -403,6 +444,7 @@ int execute(const po::variables_map& vm) {
         r.stop = probe::Unreached::kMargin;
         break;
       }
+      std::vector<NodeId> running = kswapd_running(kswapds);
       helper.send("alloc " + std::to_string(chunk_pages));
       const std::size_t before = seen.order().size();
       for (const std::string& l : helper.answer(deadline)) {
@@ -432,9 +474,18 @@ int execute(const po::variables_map& vm) {
       r.allocated_pages += chunk_pages;
       ++r.chunks;
       if (seen.order().size() != before) {
+        // positions passed over in this chunk: at their mark, or (kswapd_rule) on a node whose
+        // kswapd ran before or after it
+        for (const NodeId x : kswapd_running(kswapds)) {
+          running.push_back(x);
+        }
         for (std::size_t i = 0; i < npos; ++i) {
+          const NodeId nid = r.plan.positions[i].ref.node;
           if (near[i]) {
-            passed[i] = true;
+            passed[i] = probe::Unreached::kProtected;
+          } else if (passed[i] == probe::Unreached::kReached &&
+                     std::find(running.begin(), running.end(), nid) != running.end()) {
+            passed[i] = probe::Unreached::kKswapd;
           }
         }
       }

@@ -61,6 +61,9 @@ enum class Unreached {
   kTimeout,        // --timeout ran out before it
   kMargin,         // the free pages left above the marks fell to the safety margin before it
   kNoZoneinfo,     // the list names a zone /proc/zoneinfo does not show
+  kKswapd,         // its node's kswapd was running when a later position got its first pages, on a
+                   // kernel whose get_page_from_freelist skips such nodes (kernelSkipsKswapdNodes)
+  kLate,           // passed over (kProtected or kKswapd at the time), reached afterwards
 };
 
 struct PositionPlan {
@@ -107,10 +110,13 @@ class FirstAppearance {
   std::vector<Appearance> order_;
 };
 
-// The observed order against the plan's list. Agreement: the observed zones are, in order, the
-// list's positions with the unreached ones (kProtected, kNotAllowed, or a position that was at its
-// mark when the probe passed it) left out. `passed_protected[i]`: position i was at or below its
-// mark at the last zoneinfo read before a later position first appeared.
+// The observed order against the plan's list. Agreement: every position passed over when a later
+// one got its first pages was unusable then: known up front (kProtected, kNotAllowed,
+// kNoZoneinfo) or `passed[i]` (kProtected: within a chunk of its mark at the read before that
+// chunk; kKswapd: its node's kswapd was running around that chunk on a kernel that skips such
+// nodes). Such a position may still receive pages later (kLate): the allocator took it again once
+// it was usable. A zone that first appears after a later one without such a reason, or one the
+// list does not name, is a disagreement.
 struct Verdict {
   bool agree = false;
   std::vector<Unreached> positions;      // per position of the plan
@@ -119,6 +125,12 @@ struct Verdict {
   std::vector<ZoneRef> outside;          // zones seen that the list does not name
 };
 Verdict compare_order(const Plan& plan, const std::vector<Appearance>& observed,
-                      const std::vector<bool>& passed_protected, Unreached stop_reason);
+                      const std::vector<Unreached>& passed, Unreached stop_reason);
+
+// Whether this kernel's get_page_from_freelist skips the zones of nodes whose kswapd is running
+// while another node's zone passes the watermark (`skip_kswapd_nodes`): in 7.2's mm/page_alloc.c,
+// not in 6.12's; the first release with it was not determined, so every release after 6.12 is
+// taken to have it.
+bool kernel_skips_kswapd_nodes(int major, int minor);
 
 }  // namespace zonelens::probe
