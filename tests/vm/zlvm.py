@@ -467,7 +467,7 @@ def parse_probes(lines):
             continue
         if cur is None:
             continue
-        if ln.startswith("@@ENDPROBE"):
+        if ln.startswith("@@ENDPROBE "):
             probes.append(cur)
             cur = None
         elif ln == "@@PROBESNAP":
