@@ -244,16 +244,39 @@ std::vector<std::pair<NodeId, pid_t>> kswapd_threads() {
   return out;
 }
 
-// The nodes whose kswapd is not asleep on its wait queue now (state other than S).
-std::vector<NodeId> kswapd_running(const std::vector<std::pair<NodeId, pid_t>>& threads) {
-  std::vector<NodeId> out;
+// Every node's kswapd now: whether it is off its wait queue (state other than S) and the CPU time
+// it has had (/proc/PID/schedstat, ns). A kswapd that is awake (or ran) between two samples was
+// not asleep on kswapd_wait for some of that time.
+struct KswapdSample {
+  NodeId node = 0;
+  bool awake = false;
+  std::uint64_t cpu_ns = 0;
+};
+std::vector<KswapdSample> kswapd_sample(const std::vector<std::pair<NodeId, pid_t>>& threads) {
+  std::vector<KswapdSample> out;
   for (const auto& t : threads) {
-    std::ifstream in("/proc/" + std::to_string(t.second) + "/stat");
+    KswapdSample k;
+    k.node = t.first;
+    const std::string dir = "/proc/" + std::to_string(t.second);
+    std::ifstream in(dir + "/stat");
     std::string stat;
     std::getline(in, stat);
     const auto paren = stat.rfind(')');
-    if (paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'S') {
-      out.push_back(t.first);
+    k.awake = paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'S';
+    std::ifstream sched(dir + "/schedstat");
+    sched >> k.cpu_ns;
+    out.push_back(k);
+  }
+  return out;
+}
+
+// The nodes whose kswapd was awake at either sample or ran between them.
+std::vector<NodeId> kswapd_ran(const std::vector<KswapdSample>& before,
+                               const std::vector<KswapdSample>& after) {
+  std::vector<NodeId> out;
+  for (std::size_t i = 0; i < before.size() && i < after.size(); ++i) {
+    if (before[i].awake || after[i].awake || after[i].cpu_ns != before[i].cpu_ns) {
+      out.push_back(before[i].node);
     }
   }
   return out;
@@ -444,7 +467,7 @@ int execute(const po::variables_map& vm) {
         r.stop = probe::Unreached::kMargin;
         break;
       }
-      std::vector<NodeId> running = kswapd_running(kswapds);
+      const std::vector<KswapdSample> kswapd_before = kswapd_sample(kswapds);
       helper.send("alloc " + std::to_string(chunk_pages));
       const std::size_t before = seen.order().size();
       for (const std::string& l : helper.answer(deadline)) {
@@ -475,10 +498,8 @@ int execute(const po::variables_map& vm) {
       ++r.chunks;
       if (seen.order().size() != before) {
         // positions passed over in this chunk: at their mark, or (kswapd_rule) on a node whose
-        // kswapd ran before or after it
-        for (const NodeId x : kswapd_running(kswapds)) {
-          running.push_back(x);
-        }
+        // kswapd was awake before or after it or ran during it
+        const std::vector<NodeId> running = kswapd_ran(kswapd_before, kswapd_sample(kswapds));
         for (std::size_t i = 0; i < npos; ++i) {
           const NodeId nid = r.plan.positions[i].ref.node;
           if (near[i]) {
