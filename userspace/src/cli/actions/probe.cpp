@@ -128,7 +128,12 @@ class Helper {
   }
   // Lines up to the one starting "ok " (returned last); InputError on "error ..." or EOF, and a
   // TimedOut at `deadline`.
-  struct TimedOut {};
+  // An InputError too: before the first chunk it ends the command with exit 2.
+  struct TimedOut : InputError {
+    TimedOut()
+        : InputError(std::string("--timeout ran out while waiting for ") + kHelperName +
+                     ": give it more time with --timeout SECONDS") {}
+  };
   std::vector<std::string> answer(Clock::time_point deadline) {
     std::vector<std::string> lines;
     for (;;) {
