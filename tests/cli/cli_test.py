@@ -161,19 +161,15 @@ def predict_kernel_override(c):
     assert got["kernel"] == "5.15.0" and got["era"] != "6.7+", got
 
 
-@case
-def live_many_nodes(c):
-    # The running machine with 1024 configured nodes, as a numa=fake=1024 guest has: sysfs and
-    # /proc/zoneinfo of a synthetic root bind-mounted over the live ones in a private mount
-    # namespace (root only; CI runs as root). Debian 12's libnuma 2.0.16 overflows a 128-bit mask
-    # in its constructor there and every process linked with it dies with SIGSEGV at exit
-    # (docs/cli.md#sources): this fails if zonelens links libnuma again. It crashes only when the
-    # nodes have a meminfo file (seen on Debian 12), so the root gets one per node.
+def live_synthetic(c, n, command, env=None):
+    """Runs `zonelens COMMAND` (a shell word list) on a running machine with n configured nodes:
+    sysfs and /proc/zoneinfo of a synthetic root (a meminfo file per node) bind-mounted over the
+    live ones in a private mount namespace (root only; CI runs as root). Also runs `zonelens
+    --help` there first. Returns (CompletedProcess, root); Skip without the namespace."""
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         raise Skip("needs root and unshare (a private mount namespace)")
     sys.path.insert(0, c.fixtures)
     import make_root  # noqa: E402 (tests/fixtures, found through --fixtures)
-    n = 1024
     with tempfile.TemporaryDirectory() as tmp:
         make_root.make_synthetic(n, tmp)
         nodes = os.path.join(tmp, "sys/devices/system/node")
@@ -181,15 +177,56 @@ def live_many_nodes(c):
             with open(os.path.join(nodes, f"node{i}", "meminfo"), "w") as f:
                 f.write(f"Node {i} MemTotal:       1048576 kB\nNode {i} MemFree:  1000000 kB\n")
         script = ("mount --bind \"$1\" /sys/devices/system/node && "
-                  "mount --bind \"$2\" /proc/zoneinfo && exec \"$3\" predict --json")
+                  "mount --bind \"$2\" /proc/zoneinfo && \"$3\" --help >/dev/null && "
+                  f"exec \"$3\" {command}")
         p = subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", nodes,
                             os.path.join(tmp, "proc/zoneinfo"), c.bin],
-                           capture_output=True, text=True, timeout=120)
+                           capture_output=True, text=True, timeout=120, env=env)
         if p.returncode != 0 and "mount" in p.stderr and not p.stdout:
             raise Skip(f"no private mount namespace here: {p.stderr.strip()}")
-        assert p.returncode == 0, f"exit {p.returncode} (-11: killed by SIGSEGV)\nstderr:\n{p.stderr}"
-        got = json.loads(p.stdout)
-        assert len(got["nodes"]) == n, len(got["nodes"])
+        return p
+
+
+@case
+def live_many_nodes(c):
+    # The running machine with 1024 configured nodes, as a numa=fake=1024 guest has. Debian 12's
+    # libnuma 2.0.16 overflows a 128-bit mask in its constructor there and every process linked
+    # with it dies with SIGSEGV at exit (docs/cli.md#sources): this fails if zonelens links
+    # libnuma again. It crashes only when the nodes have a meminfo file (seen on Debian 12), so
+    # the root gets one per node.
+    n = 1024
+    p = live_synthetic(c, n, "predict --json")
+    assert p.returncode == 0, f"exit {p.returncode} (-11: killed by SIGSEGV)\nstderr:\n{p.stderr}"
+    got = json.loads(p.stdout)
+    assert len(got["nodes"]) == n, len(got["nodes"])
+
+
+@case
+def probe_without_libnuma(c):
+    # issue 21: only zonelens-probe-helper links libnuma; the zonelens binary must not (see
+    # live_many_nodes). The probe itself never runs on the host: these checks end before its
+    # helper would start, and the helper named here does not exist, so nothing can be allocated
+    # even if they did not.
+    need = subprocess.run(["readelf", "-d", c.bin], capture_output=True, text=True).stdout
+    assert "libnuma" not in need, f"{c.bin} links libnuma:\n{need}"
+    helper = os.path.join(os.path.dirname(c.bin), "zonelens-probe-helper")
+    if os.path.exists(helper):
+        hneed = subprocess.run(["readelf", "-d", helper], capture_output=True, text=True).stdout
+        assert "libnuma.so" in hneed, f"{helper} does not link libnuma:\n{hneed}"
+    env = dict(os.environ, ZONELENS_PROBE_HELPER="/nonexistent/zonelens-probe-helper")
+
+    def run(*args):
+        p = subprocess.run([c.bin, *args], capture_output=True, text=True, timeout=60, env=env)
+        return p.returncode, p.stdout, p.stderr
+    rc, out, err = run("probe", "--help")
+    assert rc == 0 and "--node N" in out and "--max-mb" in out, (rc, out, err)
+    rc, out, err = run("probe")
+    assert rc == 2 and "--node N is required" in err, (rc, err)
+    rc, out, err = run("probe", "--node", "0", "--chunk-mb", "0")
+    assert rc == 2 and "--chunk-mb" in err, (rc, err)
+    # a 1024-node machine: zonelens starts (--help, predict); probe refuses in one sentence
+    p = live_synthetic(c, 1024, "probe --node 0", env=env)
+    assert p.returncode == 2 and "128 or more" in p.stderr, (p.returncode, p.stderr)
 
 
 @case

@@ -317,6 +317,48 @@ zlstep() {
 	esac
 }
 
+# probe TAG [text] [ARGS]: `zonelens probe --node N --json` for every node with memory (docs/probe.md;
+# `text`: first the text report of the first one),
+# with the module's snapshot taken just before and the kernel log of the probes after them
+# (the host checks that no probe met the OOM killer, a reclaim warning or an allocation failure)
+doprobe() {
+	tag=$1
+	shift
+	echo "@@PROBE $tag"
+	echo "@@PROBESNAP"
+	cat $ZL/snapshot
+	dmesg -c >/dev/null
+	mem=$(cat /sys/devices/system/node/has_memory)
+	for r in $(echo "$mem" | tr ',' ' '); do
+		case $r in
+		*-*) seq ${r%-*} ${r#*-} ;;
+		*) echo $r ;;
+		esac
+	done >/tmp/probe-nodes
+	if [ "$1" = text ]; then
+		# the text report of the first node, for people (demo.sh, zlvm.py --print-report)
+		echo "@@PROBETEXT"
+		zonelens probe --node $(head -n1 /tmp/probe-nodes) --yes --timeout 900 2>&1
+		echo "@@ENDPROBETEXT $?"
+		shift
+	fi
+	for n in $(cat /tmp/probe-nodes); do
+		echo "@@PROBEJSON $n"
+		zonelens probe --node $n --json --yes --timeout 900 "$@" 2>&1
+		echo "@@PROBERC $n $?"
+	done
+	# a node without memory must be refused (exit 2, one sentence), nothing allocated
+	for n in /sys/devices/system/node/node[0-9]*; do
+		n=${n##*/node}
+		grep -qx "$n" /tmp/probe-nodes && continue
+		out=$(zonelens probe --node $n --yes 2>&1)
+		echo "@@PROBEREFUSE $n $? $out"
+	done
+	echo "@@PROBEDMESG"
+	dmesg -c
+	echo "@@ENDPROBE $tag"
+}
+
 if [ $HAVE_MOD = 1 ]; then
 	insmod /zonelens.ko || fail "insmod"
 fi
@@ -328,6 +370,13 @@ while read -r op rest; do
 	zl) zlstep "$@" ;;
 	''|'#'*) ;;
 	check) docheck "$a" "$b" ;;
+	probe) doprobe "$@" ;;
+	sysctl)
+		# sysctl PATH VALUE...: write /proc/sys/PATH (e.g. vm/lowmem_reserve_ratio for the probe)
+		p=$1
+		shift
+		echo "$*" >/proc/sys/$p || fail "sysctl $p $*"
+		echo "@@NOTE sysctl $p = $(cat /proc/sys/$p | tr '\t' ' ')" ;;
 	dimm) dodimm "$a" "$b" "$c" ;;
 	mem_offline) setdimm "$a" offline "$b" ;;
 	mem_online) setdimm "$a" "$b" "$c" ;;

@@ -165,8 +165,18 @@ def build_base_initramfs(out, module, tool, extra=(), busybox="/bin/busybox"):
         ents.append(("zl-format", 0o100644, f"{MODULE_FORMAT}\n".encode()))
     if tool:
         ents.append(("bin/zonelens", 0o100755, stripped(tool)))
+        # zonelens probe's helper (the one program linking libnuma, docs/probe.md): beside the
+        # binary in the build tree, in usr/libexec/zonelens in the package; `zonelens probe`
+        # finds it beside itself in the guest
+        helper = [h for h in (Path(tool).parent / "zonelens-probe-helper",
+                              Path(tool).parent.parent / "libexec" / "zonelens" / "zonelens-probe-helper")
+                  if h.exists()]
+        deps = ldd_deps(tool)
+        if helper:
+            ents.append(("bin/zonelens-probe-helper", 0o100755, stripped(helper[0])))
+            deps += [d for d in ldd_deps(helper[0]) if d not in deps]
         seen = set()
-        for dep in ldd_deps(tool):
+        for dep in deps:
             p = dep.lstrip("/")
             parts = Path(p).parts
             for k in range(1, len(parts)):
@@ -462,6 +472,118 @@ def parse_checks(lines):
     return checks
 
 
+PROBE_BAD = re.compile(r"(Out of memory|invoked oom-killer|oom-kill:|page allocation failure|WARNING:"
+                       r"|hung_task|blocked for more than)")
+
+
+def parse_probes(lines):
+    """The `probe TAG` steps (init.sh doprobe): [dict(tag, snap, runs=[(node, rc, json lines)], dmesg)]."""
+    probes, cur, sect = [], None, None
+    for ln in lines:
+        if ln.startswith("@@PROBE "):
+            cur = {"tag": ln.split()[1], "snap": [], "runs": [], "dmesg": [], "refused": [], "text": [],
+                   "textrc": None}
+            sect = None
+            continue
+        if cur is None:
+            continue
+        if ln.startswith("@@ENDPROBE "):
+            probes.append(cur)
+            cur = None
+        elif ln == "@@PROBESNAP":
+            sect = "snap"
+        elif ln.startswith("@@PROBEJSON "):
+            cur["runs"].append([int(ln.split()[1]), None, []])
+            sect = "json"
+        elif ln.startswith("@@PROBERC "):
+            cur["runs"][-1][1] = int(ln.split()[2])
+            sect = None
+        elif ln == "@@PROBETEXT":
+            sect = "text"
+        elif ln.startswith("@@ENDPROBETEXT "):
+            cur["textrc"] = int(ln.split()[1])
+            sect = None
+        elif ln.startswith("@@PROBEREFUSE "):
+            f = ln.split(None, 3)
+            cur["refused"].append((int(f[1]), int(f[2]), f[3] if len(f) > 3 else ""))
+        elif ln == "@@PROBEDMESG":
+            sect = "dmesg"
+        elif ln.startswith("@@"):
+            continue
+        elif sect == "json":
+            cur["runs"][-1][2].append(ln)
+        elif sect:
+            cur[sect].append(ln)
+    return probes
+
+
+def check_probes(lines, expect=None):
+    """Each probe's observed order against the module's live FALLBACK list (docs/probe.md): the zones
+    in which pages first appeared must be, in order, the list's positions the probe reports reached,
+    every other position must carry a reason, and the kernel log of the probes must show no OOM
+    killer, allocation failure or warning. `expect`: {tag: {zone name: status}}, the status every
+    position in a zone of that name must have in that step's probes. Returns (problems, notes)."""
+    problems, notes = [], []
+    for p in parse_probes(lines):
+        tag = p["tag"]
+        try:
+            snap = parse_snapshot(p["snap"])
+        except ValueError as e:
+            problems.append(f"[probe {tag}] {e}")
+            continue
+        names = snap["zone_names"]
+        for nid, rc, text in p["runs"]:
+            where = f"[probe {tag}] node {nid}"
+            try:
+                j = json.loads("\n".join(text))
+            except ValueError:
+                problems.append(f"{where}: zonelens probe exited {rc} without JSON:\n  " + "\n  ".join(text[-20:]))
+                continue
+            live = snap["zonelist"].get((nid, "fallback"), [])
+            pos = [(q["node"], names[q["zone"]]) for q in j["positions"]]
+            observed = [(q["node"], names[q["zone"]]) for q in j["observed"]]
+            reached = [(q["node"], names[q["zone"]]) for q in j["positions"] if q["status"] == "reached"]
+            # "late": passed over while unusable (at its watermark, or on 7.2 its node's kswapd
+            # running), used afterwards; it must come after a later position, with a reason
+            late = [(q["node"], names[q["zone"]]) for q in j["positions"] if q["status"] == "late"]
+            in_order = [z for z in observed if z not in late]
+            if j.get("schema") != 1 or j.get("expected") != "module":
+                problems.append(f"{where}: schema {j.get('schema')} expected {j.get('expected')}, not 1 and 'module'")
+            if pos != live:
+                problems.append(f"{where}: the probe's list {fmt_refs(pos)} is not the module's {fmt_refs(live)}")
+            if rc != 0 or not j["agree"]:
+                problems.append(f"{where}: exit {rc}, agree {j['agree']}: {j.get('mismatch')}; observed "
+                                f"{fmt_refs(observed)}, list {fmt_refs(live)}")
+            if not observed or in_order != reached or in_order != [r for r in live if r in in_order]:
+                problems.append(f"{where}: observed order {fmt_refs(observed)} (late: {fmt_refs(late)}) is not "
+                                f"the live list's reached positions {fmt_refs(reached)}")
+            unreached = [f"{q['node']}:{names[q['zone']]} {q['status']}" for q in j["positions"]
+                         if q["status"] != "reached"]
+            for q in j["positions"]:
+                want = (expect or {}).get(tag, {}).get(names[q["zone"]])
+                if want is not None and q["status"] != want:
+                    problems.append(f"{where}: position {q['pos']} ({q['node']}:{names[q['zone']]}) is "
+                                    f"{q['status']}, the spec expects {want}")
+            if any(q["status"] != "reached" and not q.get("reason") for q in j["positions"]):
+                problems.append(f"{where}: an unreached position without a reason")
+            notes.append(f"[probe {tag}] node {nid}: reached {len(reached)}/{len(pos)} "
+                         f"({fmt_refs(reached)}); observed {fmt_refs(observed)}; "
+                         f"unreached or late: {', '.join(unreached) or 'none'}; "
+                         f"stop {j['stop']}; {j['allocated_pages'] * j['page_size'] >> 20} MiB in {j['seconds']:.1f} s")
+        if p["textrc"] not in (None, 0):
+            problems.append(f"[probe {tag}] the text probe exited {p['textrc']}:\n  " + "\n  ".join(p["text"]))
+        for nid, rc, msg in p["refused"]:
+            if rc != 2 or "no memory" not in msg:
+                problems.append(f"[probe {tag}] node {nid} has no memory: zonelens probe exited {rc}, not 2 "
+                                f"with 'no memory': {msg}")
+            else:
+                notes.append(f"[probe {tag}] node {nid}: refused (exit 2): {msg}")
+        for ln in p["dmesg"]:
+            if PROBE_BAD.search(ln) or BAD.search(ln):
+                problems.append(f"[probe {tag}] dmesg during the probes: {ln.strip()}")
+    return problems, notes
+
+
 def nodelist(s):
     out = []
     s = s.strip()
@@ -567,6 +689,14 @@ def check_run(topo, kernel, lines, err, want_mod, want_tool):
         if want_tool and "tool=1" not in f:
             problems.append("zonelens binary missing from the initramfs")
     checks = parse_checks(lines)
+    probe_steps = [s.split()[1] for s in topo["steps"] if s.startswith("probe ")]
+    if probe_steps:
+        seen = [p["tag"] for p in parse_probes(lines)]
+        if seen != probe_steps:
+            problems.append(f"probes seen {seen}, expected {probe_steps}")
+        pp, pn = check_probes(lines, topo.get("probe_expect"))
+        problems += pp
+        notes += pn
     expected = [s.split()[1] for s in topo["steps"] if s.startswith("check ")]
     if [c["tag"] for c in checks] != expected:
         problems.append(f"checks seen {[c['tag'] for c in checks]}, expected {expected}")
@@ -797,6 +927,7 @@ def main():
     logdir = work / "logs"
     logdir.mkdir(parents=True, exist_ok=True)
     results = []
+    lines_of = {}  # (kernel, topology) -> console lines (--print-report shows the probes' text)
 
     def one(job):
         k, t = job
@@ -834,6 +965,7 @@ def main():
                     dst.write_bytes(data)
             except ValueError as e:
                 probs.append(f"a 'zl export' file does not decode: {e}")
+        lines_of[(k, t["name"])] = lines
         return k, t, probs, notes, checks, el, lp
 
     t0 = time.time()
@@ -846,6 +978,11 @@ def main():
                     if c["report"]:
                         log(f"---- {k} {t['name']} [{c['tag']}]: zonelens show, predict, verify ----")
                         log("\n".join(c["report"]))
+            if o.print_report:
+                for p in parse_probes(lines_of.get((k, t["name"]), [])):
+                    if p["text"]:
+                        log(f"---- {k} {t['name']} [probe {p['tag']}]: zonelens probe ----")
+                        log("\n".join(p["text"]))
             log(f"{status} {k} {t['name']} ({el:.1f}s, {len(checks)} checks)")
             for n in notes:
                 if n.startswith("["):
