@@ -55,13 +55,11 @@ std::optional<ContextAttempt> infer_masks(const Topology& topo, const EraRules& 
     if (!all_match(a.verdicts)) {
       continue;
     }
+    c.kind = ContextKind::kRuntimeInferred;
+    c.cause = ContextCause::kInferred;
     c.inferred = true;
-    c.label = "runtime (inferred masks: CPUs on memory nodes " + join_ids(with) + ")";
-    c.reason =
-        "the last rebuild predates the module's event log, so its CPU masks are unknown and no "
-        "recorded context explains the lists; a rebuild that saw CPUs on memory nodes " +
-        join_ids(with) + " (" + std::to_string(std::popcount(m ^ now)) +
-        " memory nodes differ from the current masks) explains every list";
+    c.inferred_cpus = std::move(with);
+    c.inferred_distance = std::popcount(m ^ now);
     a.candidate = std::move(c);
     a.match = true;
     return a;

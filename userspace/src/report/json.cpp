@@ -99,6 +99,8 @@ JsonWriter& JsonWriter::object(Layout layout) {
   return *this;
 }
 
+JsonWriter& JsonWriter::document() { return object().field("schema", kJsonSchema); }
+
 JsonWriter& JsonWriter::array(Layout layout) {
   open('[', layout, false);
   return *this;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // diff, compare-eras and watch.
 #include "kernel_line.hpp"
+#include "zonelens/report/context.hpp"
 #include "zonelens/report/lists.hpp"
 #include "zonelens/report/reports.hpp"
 #include "zonelens/zonelist_order.hpp"
@@ -51,17 +52,13 @@ void render_json(Sink& sink, const DiffCommandReport& rep) {
   const Topology& ta = rep.a.doc->snapshot.topology;
   const Topology& tb = rep.b.doc->snapshot.topology;
   JsonWriter w(sink, JsonWriter::Style::kPretty);
-  w.object().key("a");
+  w.document().key("a");
   diff_side_json(w, rep.a, r.generation_a, r.fingerprint_a);
   w.key("b");
   diff_side_json(w, rep.b, r.generation_b, r.fingerprint_b);
-  w.field("kernel", rep.kernel.release)
-      .field("era", era_name(rep.kernel.rules.era))
-      .field("context", r.context.label)
-      .field("context_reason", r.context.reason)
-      .field("module_reloaded", r.module_reloaded)
-      .key("events")
-      .array();
+  w.field("kernel", rep.kernel.release).field("era", era_name(rep.kernel.rules.era));
+  context_fields(w, r.context);
+  w.field("module_reloaded", r.module_reloaded).key("events").array();
   for (const auto& e : r.between) {
     w.object(Layout::kInline)
         .field("seq", e.seq)
@@ -153,8 +150,8 @@ void render_text(Sink& sink, const DiffCommandReport& rep) {
   }
   if (r.model_run) {
     out += "model: kernel " + rep.kernel.release + " (era " +
-           std::string(era_name(rep.kernel.rules.era)) + "), context: " + r.context.label + ": " +
-           r.context.reason + "\n";
+           std::string(era_name(rep.kernel.rules.era)) + "), context: " + context_label(r.context) +
+           ": " + context_reason(r.context) + "\n";
     for (const auto& v : r.verdicts) {
       if (!v.match()) {
         out += "  node " + std::to_string(v.node) + ": " +
@@ -191,13 +188,14 @@ void era_node_json(JsonWriter& w, const Topology& topo, const NodeZonelists* n) 
   w.end();
 }
 
-// The order is named only for sides up to 4.13, so the output of 4.14+ comparisons stays as it
-// was.
+// The order is named only for sides up to 4.13 (null for 4.14+, which builds node order only).
 void era_side_json(JsonWriter& w, const EraSide& s) {
   w.object(Layout::kInline).field("kernel", s.name).field("era", era_name(s.rules.era));
   if (s.names_order) {
     w.field("zonelist_order", zonelist_order_name(s.rules.zonelist_order))
         .field("zonelist_order_reason", s.order_reason);
+  } else {
+    w.key("zonelist_order").null().key("zonelist_order_reason").null();
   }
   w.end();
 }
@@ -215,7 +213,9 @@ std::string era_side_text(const EraSide& s) {
 
 void render_json(Sink& sink, const CompareErasReport& r) {
   JsonWriter w(sink, JsonWriter::Style::kPretty);
-  w.object().field("source", r.origin).field("context", r.context).key("from");
+  w.document().field("source", r.origin);
+  context_fields(w, r.context);
+  w.key("from");
   era_side_json(w, r.from);
   w.key("to");
   era_side_json(w, r.to);
@@ -237,7 +237,7 @@ void render_json(Sink& sink, const CompareErasReport& r) {
 void render_text(Sink& sink, const CompareErasReport& r) {
   std::string& out = sink.text;
   out += "compare " + era_side_text(r.from) + " -> " + era_side_text(r.to) + " on " + r.origin +
-         ", " + r.context + " rebuild\n";
+         ", " + (r.context.kind == ContextKind::kBoot ? "boot" : "runtime") + " rebuild\n";
   for (const auto& n : r.comparison.nodes) {
     if (!n.lists_changed) {
       out +=
@@ -261,8 +261,9 @@ void check_json(JsonWriter& w, const workflow::StateCheck& c) {
       .field("generation", c.generation)
       .field("fingerprint", format_fingerprint(c.fingerprint))
       .field("verified", c.verified)
-      .field("context", c.context)
-      .key("mismatched_nodes")
+      .key("context");
+  context_json(w, c.context);
+  w.key("mismatched_nodes")
       .ints(c.mismatched)
       .field("stale", !c.stale_nodes.empty())
       .key("stale_nodes")
@@ -272,8 +273,9 @@ void check_json(JsonWriter& w, const workflow::StateCheck& c) {
 
 std::string check_text(const workflow::StateCheck& c) {
   std::string s = "generation " + std::to_string(c.generation) + ": ";
-  s += c.verified ? "verified (" + c.context + ")"
-                  : "MISMATCH on nodes " + join_ids(c.mismatched) + " (" + c.context + ")";
+  const std::string context = context_label(c.context);
+  s += c.verified ? "verified (" + context + ")"
+                  : "MISMATCH on nodes " + join_ids(c.mismatched) + " (" + context + ")";
   s += c.stale_nodes.empty()
            ? "; up to date"
            : "; stale: nodes " + join_ids(c.stale_nodes) + " would move at the next rebuild";
@@ -283,7 +285,7 @@ std::string check_text(const workflow::StateCheck& c) {
 // One JSON line.
 JsonWriter line(Sink& sink, std::string_view type) {
   JsonWriter w(sink, JsonWriter::Style::kCompact);
-  w.object().field("type", type);
+  w.document().field("type", type);
   return w;
 }
 

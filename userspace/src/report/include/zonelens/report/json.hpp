@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "zonelens/report/sink.hpp"
+#include "zonelens/workflow/json_schema.hpp"
 
 namespace zonelens::report {
 
@@ -24,6 +25,8 @@ class JsonWriter {
 
   JsonWriter(Sink& sink, Style style) : sink_(sink), style_(style) {}
 
+  // Opens a document: its top-level block object, with "schema" as its first member.
+  JsonWriter& document();
   JsonWriter& object(Layout layout = Layout::kBlock);
   JsonWriter& array(Layout layout = Layout::kBlock);
   JsonWriter& end();  // closes the innermost object or array
