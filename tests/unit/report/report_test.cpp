@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "zonelens/report/diff.hpp"
 #include "zonelens/report/json.hpp"
 #include "zonelens/report/lists.hpp"
 #include "zonelens/report/reports.hpp"
@@ -188,6 +189,33 @@ TEST(Render, ContextLabels) {
       "2) rebuilt the lists (generation 2) with the cpumasks it recorded");
   EXPECT_EQ(context_kind_name(c.kind), "runtime_event");
   EXPECT_EQ(context_event_seq(c), 3U);
+}
+
+TEST(Events, Describe) {
+  Event e;
+  e.type = EventType::kCpuOffline;
+  e.cpu = 5;
+  e.nid = 1;
+  EXPECT_EQ(describe_event(e), "CPU 5 offline on node 1");
+  EXPECT_EQ(nodes_with_cpus_text({}), "none");
+}
+
+TEST(Events, DiffSummaryFromTheOutcome) {
+  workflow::DiffReport r;
+  r.outcome = workflow::DiffOutcome::kNoLoggedEvent;
+  r.changes.push_back({.node = 3, .kind = workflow::ChangeKind::kGrew});
+  r.changes.push_back({.node = 0, .kind = workflow::ChangeKind::kReordered});
+  r.changes.push_back({.node = 1, .kind = workflow::ChangeKind::kReordered});
+  EXPECT_EQ(diff_summary(r),
+            "lists of nodes 0 and 1 reordered, list of node 3 grew with no logged event between "
+            "the snapshots");
+  r.outcome = workflow::DiffOutcome::kAsPredicted;
+  r.cause = Event{.seq = 2, .type = EventType::kMemOnline, .nid = 3, .cpus = {{0, {0}}, {1, {1}}}};
+  r.missing = 1;
+  EXPECT_EQ(diff_summary(r),
+            "rebuild after memory online on node 3 (seq 2) saw CPUs on nodes 0,1; lists of nodes 0 "
+            "and 1 reordered, list of node 3 grew as predicted (1 events in between left the "
+            "ring)");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // diff, compare-eras and watch.
 #include "kernel_line.hpp"
 #include "zonelens/report/context.hpp"
+#include "zonelens/report/diff.hpp"
 #include "zonelens/report/lists.hpp"
 #include "zonelens/report/reports.hpp"
 #include "zonelens/zonelist_order.hpp"
@@ -14,9 +15,8 @@ using Layout = JsonWriter::Layout;
 
 std::string event_line(const Event& e) {
   return std::to_string(e.seq) + " " + std::string(event_type_name(e.type)) + ": " +
-         workflow::describe_event(e) + ", CPUs on nodes " + workflow::nodes_with_cpus_text(e.cpus) +
-         ", generation " + std::to_string(e.generation) + ", fp " +
-         format_fingerprint(e.fingerprint);
+         describe_event(e) + ", CPUs on nodes " + nodes_with_cpus_text(e.cpus) + ", generation " +
+         std::to_string(e.generation) + ", fp " + format_fingerprint(e.fingerprint);
 }
 
 void lists_json(JsonWriter& w, const Topology& topo, const NodeZonelists& n) {
@@ -63,8 +63,8 @@ void render_json(Sink& sink, const DiffCommandReport& rep) {
     w.object(Layout::kInline)
         .field("seq", e.seq)
         .field("type", event_type_name(e.type))
-        .field("description", workflow::describe_event(e))
-        .field("nodes_with_cpus", workflow::nodes_with_cpus_text(e.cpus))
+        .field("description", describe_event(e))
+        .field("nodes_with_cpus", nodes_with_cpus_text(e.cpus))
         .field("generation", e.generation)
         .field("fingerprint", format_fingerprint(e.fingerprint))
         .end();
@@ -73,7 +73,7 @@ void render_json(Sink& sink, const DiffCommandReport& rep) {
   for (const auto& c : r.changes) {
     w.object()
         .field("node", c.node)
-        .field("kind", workflow::change_kind_name(c.kind))
+        .field("kind", change_kind_name(c.kind))
         .field("list", list_kind_name(c.first.list))
         .field("position", c.first.position)
         .key("before");
@@ -108,7 +108,7 @@ void render_json(Sink& sink, const DiffCommandReport& rep) {
   }
   w.end()
       .field("result", r.explained ? "explained" : "unexplained")
-      .field("summary", r.summary)
+      .field("summary", diff_summary(r))
       .end()
       .finish();
 }
@@ -138,10 +138,9 @@ void render_text(Sink& sink, const DiffCommandReport& rep) {
   }
   out += "changed nodes: " + std::to_string(r.changes.size()) + "\n";
   for (const auto& c : r.changes) {
-    out += "  node " + std::to_string(c.node) + ": " +
-           std::string(workflow::change_kind_name(c.kind)) + " (first difference at " +
-           std::string(list_kind_name(c.first.list)) + "[" + std::to_string(c.first.position) +
-           "])";
+    out += "  node " + std::to_string(c.node) + ": " + std::string(change_kind_name(c.kind)) +
+           " (first difference at " + std::string(list_kind_name(c.first.list)) + "[" +
+           std::to_string(c.first.position) + "])";
     if (c.as_predicted) {
       out += *c.as_predicted ? ", as predicted" : ", NOT as predicted";
     }
@@ -162,8 +161,8 @@ void render_text(Sink& sink, const DiffCommandReport& rep) {
       }
     }
   }
-  out +=
-      std::string(r.explained ? "result: explained: " : "result: unexplained: ") + r.summary + "\n";
+  out += std::string(r.explained ? "result: explained: " : "result: unexplained: ") +
+         diff_summary(r) + "\n";
 }
 
 namespace {
@@ -325,10 +324,10 @@ void render_json(Sink& sink, const WatchEvent& r) {
   JsonWriter w = line(sink, "event");
   w.field("seq", e.seq)
       .field("event", event_type_name(e.type))
-      .field("description", workflow::describe_event(e))
+      .field("description", describe_event(e))
       .field("generation", e.generation)
       .field("generation_changed", r.generation_changed)
-      .field("nodes_with_cpus", workflow::nodes_with_cpus_text(e.cpus))
+      .field("nodes_with_cpus", nodes_with_cpus_text(e.cpus))
       .key("check");
   if (r.check) {
     check_json(w, *r.check);
@@ -341,7 +340,7 @@ void render_json(Sink& sink, const WatchEvent& r) {
 void render_text(Sink& sink, const WatchEvent& r) {
   const Event& e = r.event;
   sink.text += "seq " + std::to_string(e.seq) + " " + std::string(event_type_name(e.type)) + ": " +
-               workflow::describe_event(e) +
+               describe_event(e) +
                (r.generation_changed ? ", new generation " + std::to_string(e.generation) : "");
   if (r.check) {
     sink.text += "; now " + check_text(*r.check);
