@@ -161,6 +161,10 @@ std::vector<ContextAttempt> try_contexts(const Topology& topo, const EraRules& r
   }
   if (masks_unknown) {
     if (auto inferred = infer_masks(topo, rules, live)) {
+      // the generation whose masks are unknown, as the candidates that could not say them
+      const auto unknown = std::find_if(attempts.begin(), attempts.end(),
+                                        [](const auto& t) { return t.candidate.masks_unknown; });
+      inferred->candidate.generation = unknown->candidate.generation;
       attempts.push_back(std::move(*inferred));
     }
   }
