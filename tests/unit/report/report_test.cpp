@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "zonelens/report/diff.hpp"
 #include "zonelens/report/json.hpp"
@@ -37,13 +38,26 @@ TEST(JsonWriter, BlockAndInlineContainers) {
             "  \"empty\": []\n}\n");
 }
 
+// Any bytes in a name (a zone name from sysfs, a path) still give a valid JSON string.
+TEST(JsonWriter, EveryStringIsValidJson) {
+  const std::vector<std::string> names{"DMA\"32", "Nor\\mal",
+                                       "a\xff"
+                                       "b",
+                                       std::string(1, '\0')};
+  for (const std::string& s : names) {
+    std::string out;
+    append_json_string(out, s);
+    EXPECT_NO_THROW((void)nlohmann::json::parse(out)) << out;
+  }
+}
+
 TEST(JsonWriter, CompactHasNoWhitespace) {
   const std::string got = pretty(
       [](JsonWriter& w) {
         w.object().field("type", "stop").key("n").ints({3, 4}).field("reason", "a\"b\n").end();
       },
       JsonWriter::Style::kCompact);
-  EXPECT_EQ(got, "{\"type\":\"stop\",\"n\":[3,4],\"reason\":\"a\\\"b\\u000a\"}\n");
+  EXPECT_EQ(got, "{\"type\":\"stop\",\"n\":[3,4],\"reason\":\"a\\\"b\\n\"}\n");
 }
 
 TEST(JsonWriter, RefusesAValueWithoutAKey) {
