@@ -206,7 +206,7 @@ ev = [l for l in lines if l["type"] == "event"]
 assert [e["seq"] for e in ev] == [1, 2], ev
 assert ev[1]["generation_changed"] and ev[1]["check"]["verified"], ev[1]
 assert ev[1]["check"]["stale_nodes"] == [], ev[1]
-assert lines[-1] == {"type": "stop", "reason": "count", "events": 2, "failed": False}, lines[-1]
+assert lines[-1] == {"schema": 1, "type": "stop", "reason": "count", "events": 2, "failed": False}, lines[-1]
 PY
   # Text mode, replaying the log of a tampered root: fail-fast stops with exit 1.
   expect 1 "$ZL" watch --root "$FX/mem-online-tampered" --from-start --fail-fast --interval 20 --timeout 10
@@ -243,7 +243,7 @@ lines = [json.loads(l) for l in open(sys.argv[1])]
 ev = [l for l in lines if l["type"] == "event"]
 assert [e["seq"] for e in ev] == [1, 2], ev
 assert ev[1]["generation_changed"] and ev[1]["check"]["verified"], ev[1]
-assert lines[-1] == {"type": "stop", "reason": "count", "events": 2, "failed": False}, lines[-1]
+assert lines[-1] == {"schema": 1, "type": "stop", "reason": "count", "events": 2, "failed": False}, lines[-1]
 PY
   ;;
 watch-timeout)

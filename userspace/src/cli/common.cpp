@@ -222,7 +222,7 @@ ContextCandidate command_context(const po::variables_map& vm, const Observation&
   ResolvedContext r = resolve_context(o.topology, rules, m != nullptr ? &m->snapshot : nullptr,
                                       m != nullptr ? &m->events : nullptr, given);
   if (!r.explains_live()) {
-    r.context.reason += " (note: no context reproduces the live lists; see zonelens verify)";
+    r.context.explains_no_live_list = true;
   }
   return r.context;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // show, predict and verify: the reports built on whole zonelists.
 #include "kernel_line.hpp"
+#include "zonelens/report/context.hpp"
 #include "zonelens/report/lists.hpp"
 #include "zonelens/report/reports.hpp"
 #include "zonelens/zonelist_order.hpp"
@@ -19,6 +20,8 @@ void order_fields(JsonWriter& w, const KernelLine& k) {
   if (k.order_reason) {
     w.field("zonelist_order", zonelist_order_name(k.rules.zonelist_order))
         .field("zonelist_order_reason", *k.order_reason);
+  } else {
+    w.key("zonelist_order").null().key("zonelist_order_reason").null();
   }
 }
 
@@ -37,7 +40,7 @@ void render_text(Sink& sink, const ShowReport& r) {
 void render_json(Sink& sink, const ShowReport& r) {
   const Snapshot& s = *r.snapshot;
   JsonWriter w(sink, JsonWriter::Style::kPretty);
-  w.object()
+  w.document()
       .field("kernel", s.header.kernel_release)
       .field("source", "module")
       .field("module_version", s.header.module_version)
@@ -53,8 +56,8 @@ void render_text(Sink& sink, const PredictReport& r) {
   const KernelLine& k = r.kernel;
   sink.text += "predicted zonelists for " + k.release + " (era " +
                std::string(era_name(k.rules.era)) + ", " + predicate_text(k) + " zones, " +
-               r.context.label + " rebuild) of " + r.origin + " (" + r.source + ")\n";
-  sink.text += "context: " + r.context.label + ": " + r.context.reason + "\n";
+               context_label(r.context) + " rebuild) of " + r.origin + " (" + r.source + ")\n";
+  sink.text += "context: " + context_label(r.context) + ": " + context_reason(r.context) + "\n";
   sink.text += order_line(k);
   if (r.feed) {
     nodes_text(sink, *r.topology, r.feed, true);
@@ -66,22 +69,58 @@ void render_text(Sink& sink, const PredictReport& r) {
 void render_json(Sink& sink, const PredictReport& r) {
   const KernelLine& k = r.kernel;
   JsonWriter w(sink, JsonWriter::Style::kPretty);
-  w.object()
+  w.document()
       .field("kernel", k.release)
       .field("era", era_name(k.rules.era))
       .field("zone_predicate", predicate_text(k));
   order_fields(w, k);
-  w.field("context", r.context.label)
-      .field("context_reason", r.context.reason)
-      .field("source", r.source)
-      .field("origin", r.origin)
-      .key("nodes");
+  context_fields(w, r.context);
+  w.field("source", r.source).field("origin", r.origin).key("nodes");
   if (r.feed) {
     nodes_json(w, *r.topology, r.feed);
   } else {
     nodes_json(w, *r.topology, r.prediction.nodes);
   }
   w.end().finish();
+}
+
+namespace {
+
+// "match (4 nodes)" / "mismatch (1 of 4 nodes differ, no context explains the lists)"
+std::string verify_result(const Verification& ver) {
+  const ContextAttempt& best = ver.best();
+  return ver.match ? "match (" + std::to_string(best.verdicts.size()) + " nodes)"
+                   : "mismatch (" + std::to_string(ver.mismatched().size()) + " of " +
+                         std::to_string(best.verdicts.size()) + " nodes differ" +
+                         (ver.attempts.size() > 1 ? ", no context explains the lists" : "") + ")";
+}
+
+}  // namespace
+
+void render_summary(Sink& sink, const VerifyReport& r) {
+  const Verification& ver = r.verification;
+  const ContextCandidate& c = ver.best().candidate;
+  std::string& out = sink.text;
+  out += verify_result(ver) + "; generation " + std::to_string(r.generation) + "; kernel " +
+         r.kernel.release + " (era " + std::string(era_name(r.kernel.rules.era)) + "); context " +
+         std::string(context_kind_name(c.kind));
+  std::vector<std::string> details;
+  if (c.event) {
+    details.push_back("event " + std::to_string(c.event->seq));
+  }
+  if (c.inferred) {
+    details.push_back("CPUs on memory nodes " + ids_text(c.inferred_cpus, ",", "none"));
+  }
+  if (!c.self_only.empty()) {
+    details.push_back("self-only nodes " + ids_text(c.self_only, ",", "none"));
+  }
+  for (std::size_t i = 0; i < details.size(); ++i) {
+    out += (i == 0 ? " (" : ", ") + details[i] + (i + 1 == details.size() ? ")" : "");
+  }
+  if (!ver.match) {
+    out += "; nodes differing: " + ids_text(ver.mismatched(), ",", "none");
+  }
+  out += '\n';
 }
 
 void render_text(Sink& sink, const VerifyReport& r) {
@@ -92,11 +131,11 @@ void render_text(Sink& sink, const VerifyReport& r) {
   out += "verify " + r.dir + " (generation " + std::to_string(r.generation) + ") against " +
          k.release + " (era " + std::string(era_name(k.rules.era)) + ")\n";
   out += order_line(k);
-  out += "context: " + best.candidate.label + ": " + best.candidate.reason + "\n";
+  out += "context: " + context_label(best.candidate) + ": " + context_reason(best.candidate) + "\n";
   if (ver.attempts.size() > 1 || !ver.match) {
     for (const auto& a : ver.attempts) {
-      out += "  tried " + a.candidate.label + ": " + (a.match ? "explains" : "does not explain") +
-             " the lists\n";
+      out += "  tried " + context_label(a.candidate) + ": " +
+             (a.match ? "explains" : "does not explain") + " the lists\n";
     }
   }
   for (const auto& v : best.verdicts) {
@@ -111,10 +150,7 @@ void render_text(Sink& sink, const VerifyReport& r) {
            side_text(*r.topology, d.predicted) + "\n";
     sink.maybe_flush();
   }
-  out += ver.match ? "result: match (" + std::to_string(best.verdicts.size()) + " nodes)\n"
-                   : "result: mismatch (" + std::to_string(ver.mismatched().size()) + " of " +
-                         std::to_string(best.verdicts.size()) + " nodes differ" +
-                         (ver.attempts.size() > 1 ? ", no context explains the lists" : "") + ")\n";
+  out += "result: " + verify_result(ver) + "\n";
 }
 
 void render_json(Sink& sink, const VerifyReport& r) {
@@ -122,21 +158,19 @@ void render_json(Sink& sink, const VerifyReport& r) {
   const Verification& ver = r.verification;
   const ContextAttempt& best = ver.best();
   JsonWriter w(sink, JsonWriter::Style::kPretty);
-  w.object().field("kernel", k.release).field("era", era_name(k.rules.era));
+  w.document().field("kernel", k.release).field("era", era_name(k.rules.era));
   order_fields(w, k);
   w.field("generation", r.generation)
       .field("fingerprint", format_fingerprint(r.fingerprint))
-      .field("module_reads", r.module_reads)
-      .field("context", best.candidate.label)
-      .field("context_reason", best.candidate.reason)
-      .field("context_inferred", best.candidate.inferred)
+      .field("module_reads", r.module_reads);
+  context_fields(w, best.candidate);
+  w.field("context_inferred", best.candidate.inferred)
       .key("contexts_tried")
       .array(JsonWriter::Layout::kInline);
   for (const auto& a : ver.attempts) {
-    w.object(JsonWriter::Layout::kInline)
-        .field("context", a.candidate.label)
-        .field("result", a.match ? "match" : "mismatch")
-        .end();
+    w.object(JsonWriter::Layout::kInline).key("context");
+    context_json(w, a.candidate);
+    w.field("result", a.match ? "match" : "mismatch").end();
   }
   w.end().field("result", ver.match ? "match" : "mismatch").key("nodes").array();
   for (const auto& v : best.verdicts) {

@@ -100,7 +100,7 @@ int execute(const po::variables_map& vm) {
       .from = era_side(from),
       .to = era_side(to),
       .origin = o.origin,
-      .context = ctx.kind == RebuildKind::kBoot ? "boot" : "runtime",
+      .context = context_option(vm) ? explicit_context(ctx.kind) : default_context(),
       .topology = &o.topology};
   return print_report(vm, rep);
 }

@@ -37,8 +37,8 @@ int execute(const po::variables_map& vm) {
     }
   }
   rep.prediction = predict_candidate(o.topology, k.rules, context);
-  write_svg(vm, {.title = "predicted zonelists for " + k.release + " (" + context.label +
-                          " rebuild) of " + o.origin,
+  write_svg(vm, {.title = "predicted zonelists for " + k.release + " (" +
+                          report::context_label(context) + " rebuild) of " + o.origin,
                  .topology = &o.topology,
                  .lists = &rep.prediction.nodes,
                  .predicted = nullptr});
