@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "zonelens/report/context.hpp"
 #include "zonelens/report/json.hpp"
 
 namespace zonelens::report {
@@ -140,8 +141,9 @@ std::string unreached_reason(Unreached u, const probe::PositionPlan& p) {
 void render_text(Sink& sink, const ProbeReport& r) {
   std::string& o = sink.text;
   o += "probe of node " + std::to_string(r.node) + " on " + r.kernel_release + ": expected order " +
-       (r.from_module ? std::string("from the module's live FALLBACK list")
-                      : "predicted by the model (" + r.context + "; no module loaded)") +
+       (r.from_module || !r.context
+            ? std::string("from the module's live FALLBACK list")
+            : "predicted by the model (" + context_label(*r.context) + "; no module loaded)") +
        "\n";
   o += "  pos  zone          free       mark  first chunk      pages  result\n";
   for (std::size_t i = 0; i < r.plan.positions.size(); ++i) {
@@ -229,15 +231,15 @@ void render_text(Sink& sink, const ProbeReport& r) {
 
 void render_json(Sink& sink, const ProbeReport& r) {
   JsonWriter w(sink, JsonWriter::Style::kPretty);
-  w.object();
-  w.field("schema", 1);
+  w.document();
   w.field("node", r.node);
   w.field("kernel", r.kernel_release);
   w.field("expected", r.from_module ? "module" : "prediction");
-  if (r.from_module) {
-    w.key("context").null();
+  w.key("context");
+  if (r.context) {
+    context_json(w, *r.context);
   } else {
-    w.field("context", r.context);
+    w.null();
   }
   w.field("agree", r.verdict.agree);
   if (r.verdict.agree) {

@@ -199,7 +199,7 @@ std::uint64_t meminfo_kb(const std::string& text, std::string_view key) {
 struct Expected {
   bool from_module = true;
   Topology topology;
-  std::string context;
+  std::optional<ContextCandidate> context;
   Zonelist list;
 };
 
@@ -220,7 +220,7 @@ Expected expected_list(const po::variables_map& vm, NodeId node) {
   KernelChoice k = kernel_choice(vm, o.topology);
   apply_zonelist_order(vm, o.topology, k);
   const ContextCandidate c = default_context();
-  e.context = c.label;
+  e.context = c;
   for (const NodeZonelists& nz : predict_candidate(o.topology, k.rules, c).nodes) {
     if (nz.node == node) {
       e.list = nz.fallback;

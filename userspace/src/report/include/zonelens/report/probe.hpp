@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "zonelens/context.hpp"
 #include "zonelens/probe.hpp"
 #include "zonelens/report/sink.hpp"
 
@@ -25,7 +26,7 @@ struct ProbeReport {
   NodeId node = 0;
   bool from_module = true;     // the expected order is the module's live list, else the model's
   std::string kernel_release;  // the running kernel
-  std::string context;         // the model's context label (without the module)
+  std::optional<ContextCandidate> context;  // the model's context (without the module)
   probe::Plan plan;
   std::vector<probe::Appearance> observed;
   probe::Verdict verdict;
