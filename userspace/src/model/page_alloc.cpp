@@ -52,14 +52,15 @@ CandidateScore score(NodeId n, int distance, bool below_local, bool has_cpus,
   return c;
 }
 
-// A scored candidate of one build_zonelists() call; ordered by (val, id).
-struct Best {
-  std::int32_t val = 0;
-  NodeId node = 0;
-  friend bool operator<(const Best& a, const Best& b) {
-    return a.val != b.val ? a.val < b.val : a.node < b.node;
-  }
-};
+// A scored candidate of one build_zonelists() call as one number ordered by (val, id): val's sign
+// bit flipped (signed order becomes unsigned order) above the id, so that the sort compares words.
+using Best = std::uint64_t;
+Best best_key(std::int32_t val, NodeId n) {
+  return (std::uint64_t{static_cast<std::uint32_t>(val) ^ 0x80000000U} << 32U) |
+         static_cast<std::uint32_t>(n);
+}
+std::int32_t val_of(Best b) { return static_cast<std::int32_t>((b >> 32U) ^ 0x80000000U); }
+NodeId node_of(Best b) { return static_cast<NodeId>(b & 0xffffffffU); }
 
 // The kernel's state during one __build_all_zonelists().
 struct KernelState {
@@ -69,6 +70,10 @@ struct KernelState {
   RebuildFacts facts;
   std::vector<const Node*> node_data;  // NODE_DATA(nid): the topology's node, by id
   std::vector<int> node_load;          // static int node_load[MAX_NUMNODES]
+  // build_zonerefs_node(NODE_DATA(n)) by id, computed once per rebuild: it reads only the pgdat
+  // and the zone predicate, which do not change during one (build_zonelists_in_node_order()
+  // copies it for every node of every order: 1M times at 1024 nodes).
+  std::vector<Zonelist> node_zonerefs;
   ZonelistTrace* trace = nullptr;
   // find_next_best_node()'s scores in the current build_zonelists() call, sorted (see there).
   bool scored = false;
@@ -108,7 +113,7 @@ void score_candidates(KernelState& k, NodeId node, const NodeMask& used) {
     }
     const CandidateScore c = score(n, k.node_distance(node, n), n < node, k.facts.has_cpus[nu],
                                    k.facts.multiplier, k.node_load[nu]);
-    k.best.push_back(Best{.val = c.total, .node = n});
+    k.best.push_back(best_key(c.total, n));
     if (k.trace != nullptr) {
       k.traced.push_back(c);
     }
@@ -142,8 +147,8 @@ NodeId find_next_best_node(KernelState& k, NodeId node, NodeMask& used) {
   // min_val = INT_MAX; `if (val < min_val)`: the lowest (val, id) unless its val is INT_MAX,
   // which is never below min_val (then NUMA_NO_NODE, whatever is left).
   NodeId best_node = kNumaNoNode;
-  if (k.next_best < k.best.size() && k.best[k.next_best].val < INT_MAX) {
-    best_node = k.best[k.next_best++].node;
+  if (k.next_best < k.best.size() && val_of(k.best[k.next_best]) < INT_MAX) {
+    best_node = node_of(k.best[k.next_best++]);
   }
   if (best_node >= 0) {
     used[static_cast<std::size_t>(best_node)] = true;
@@ -189,12 +194,14 @@ void build_zonerefs_node(const KernelState& k, NodeId nid, Zonelist& zonerefs) {
   }
 }
 
-// build_zonelists_in_node_order(pgdat, node_order, nr_nodes): ZONELIST_FALLBACK.
+// build_zonelists_in_node_order(pgdat, node_order, nr_nodes): ZONELIST_FALLBACK, each node's
+// build_zonerefs_node() in turn (computed once per rebuild, KernelState::node_zonerefs).
 void build_zonelists_in_node_order(const KernelState& k, const std::vector<NodeId>& node_order,
                                    Zonelist& zonerefs) {
   zonerefs.clear();
   for (const NodeId n : node_order) {
-    build_zonerefs_node(k, n, zonerefs);
+    const Zonelist& z = k.node_zonerefs[static_cast<std::size_t>(n)];
+    zonerefs.insert(zonerefs.end(), z.begin(), z.end());
   }
 }
 
@@ -303,6 +310,10 @@ PredictionStream::PredictionStream(const Topology& topo, const EraRules& rules,
     if (n.id >= 0 && static_cast<std::size_t>(n.id) < ids) {
       k.node_data[static_cast<std::size_t>(n.id)] = &n;
     }
+  }
+  k.node_zonerefs.resize(ids);
+  for (std::size_t nid = 0; nid < ids; ++nid) {
+    build_zonerefs_node(k, static_cast<NodeId>(nid), k.node_zonerefs[nid]);
   }
   k.node_load.assign(ids, 0);
   k.trace = trace;
