@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The kernel's zonelist code, in C++: read it beside mm/page_alloc.c (mm/mm_init.c has none of
-// it up to 7.2). Kernel function -> ours:
+// The kernel's zonelist code, in C++: read it beside mm/page_alloc.c (where all of it is in 5.10,
+// 6.1, 6.12 and 7.2). Kernel function -> ours:
 //   find_next_best_node()                find_next_best_node()
 //   build_zonerefs_node()                build_zonerefs_node()
 //   build_zonelists_in_node_order()      build_zonelists_in_node_order()

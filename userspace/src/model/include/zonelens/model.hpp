@@ -42,10 +42,12 @@ enum class LoadWrite {
 // docs/kernel-eras.md's table is checked against this one (tests/unit/model/era_table_test.cpp).
 struct EraRow {
   KernelEra era;
-  std::string_view name;         // era_name(): "5.19-6.6"
-  std::string_view enumerator;   // "k519"
-  int first_major, first_minor;  // first mainline release (0.0: every earlier one)
-  int last_major, last_minor;    // last one (0.0: every later one)
+  std::string_view name;        // era_name(): "5.19-6.6"
+  std::string_view enumerator;  // "k519"
+  int first_major;              // first mainline release (0.0: every earlier one)
+  int first_minor;
+  int last_major;  // last one (0.0: every later one)
+  int last_minor;
   LoadWrite load_write;
   bool load_counter;            // `load` (and MAX_NODE_LOAD = nr_online_nodes in the multiplier)
   bool builds_possible_nodes;   // for_each_node (else for_each_online_node)
@@ -57,22 +59,98 @@ struct EraRow {
 };
 
 inline constexpr std::array<EraRow, 6> kEraTable{{
-    {KernelEra::kPre414, "<=4.13", "kPre414", 0, 0, 4, 13, LoadWrite::kAssign, true, false, false,
-     false, false, true, "f0c0b2b808f2 (2.6.23, `+=` → `=`)"},
-    {KernelEra::k414, "4.14-5.15", "k414", 4, 14, 5, 15, LoadWrite::kAssign, true, false, true,
-     false, false, false, "9d3be21bf9c0 / c9bff3eebc09 / 11cd8638c37f (4.14)"},
-    {KernelEra::k516, "5.16-5.17", "k516", 5, 16, 5, 17, LoadWrite::kAddLoad, true, false, true,
-     false, false, false, "54d032ced983"},
-    {KernelEra::k518, "5.18", "k518", 5, 18, 5, 18, LoadWrite::kAddLoad, true, true, true, false,
-     false, false, "09f49dca570a"},
-    {KernelEra::k519, "5.19-6.6", "k519", 5, 19, 6, 6, LoadWrite::kAddOne, false, true, true, false,
-     false, false,
-     "Wei Yang, \"adding same penalty is enough to get round-robin order\" (mm ids seen: "
-     "14e7504a69a7 / 807fb5116c0e / ...; mainline id not pinned)"},
-    {KernelEra::k607, "6.7+", "k607", 6, 7, 0, 0, LoadWrite::kAddOne, false, true, true, true, true,
-     false,
-     "Qi Zheng, \"mm: page_alloc: skip memoryless nodes entirely\" + \"mm: memory_hotplug: drop "
-     "memoryless node from fallback lists\""},
+    {.era = KernelEra::kPre414,
+     .name = "<=4.13",
+     .enumerator = "kPre414",
+     .first_major = 0,
+     .first_minor = 0,
+     .last_major = 4,
+     .last_minor = 13,
+     .load_write = LoadWrite::kAssign,
+     .load_counter = true,
+     .builds_possible_nodes = false,
+     .self_only_alone = false,
+     .skips_memoryless_local = false,
+     .clears_memory_first = false,
+     .zone_order = true,
+     .commit = "f0c0b2b808f2 (2.6.23, `+=` → `=`)"},
+    {.era = KernelEra::k414,
+     .name = "4.14-5.15",
+     .enumerator = "k414",
+     .first_major = 4,
+     .first_minor = 14,
+     .last_major = 5,
+     .last_minor = 15,
+     .load_write = LoadWrite::kAssign,
+     .load_counter = true,
+     .builds_possible_nodes = false,
+     .self_only_alone = true,
+     .skips_memoryless_local = false,
+     .clears_memory_first = false,
+     .zone_order = false,
+     .commit = "9d3be21bf9c0 / c9bff3eebc09 / 11cd8638c37f (4.14)"},
+    {.era = KernelEra::k516,
+     .name = "5.16-5.17",
+     .enumerator = "k516",
+     .first_major = 5,
+     .first_minor = 16,
+     .last_major = 5,
+     .last_minor = 17,
+     .load_write = LoadWrite::kAddLoad,
+     .load_counter = true,
+     .builds_possible_nodes = false,
+     .self_only_alone = true,
+     .skips_memoryless_local = false,
+     .clears_memory_first = false,
+     .zone_order = false,
+     .commit = "54d032ced983"},
+    {.era = KernelEra::k518,
+     .name = "5.18",
+     .enumerator = "k518",
+     .first_major = 5,
+     .first_minor = 18,
+     .last_major = 5,
+     .last_minor = 18,
+     .load_write = LoadWrite::kAddLoad,
+     .load_counter = true,
+     .builds_possible_nodes = true,
+     .self_only_alone = true,
+     .skips_memoryless_local = false,
+     .clears_memory_first = false,
+     .zone_order = false,
+     .commit = "09f49dca570a"},
+    {.era = KernelEra::k519,
+     .name = "5.19-6.6",
+     .enumerator = "k519",
+     .first_major = 5,
+     .first_minor = 19,
+     .last_major = 6,
+     .last_minor = 6,
+     .load_write = LoadWrite::kAddOne,
+     .load_counter = false,
+     .builds_possible_nodes = true,
+     .self_only_alone = true,
+     .skips_memoryless_local = false,
+     .clears_memory_first = false,
+     .zone_order = false,
+     .commit = "Wei Yang, \"adding same penalty is enough to get round-robin order\" (mm ids seen: "
+               "14e7504a69a7 / 807fb5116c0e / ...; mainline id not pinned)"},
+    {.era = KernelEra::k607,
+     .name = "6.7+",
+     .enumerator = "k607",
+     .first_major = 6,
+     .first_minor = 7,
+     .last_major = 0,
+     .last_minor = 0,
+     .load_write = LoadWrite::kAddOne,
+     .load_counter = false,
+     .builds_possible_nodes = true,
+     .self_only_alone = true,
+     .skips_memoryless_local = true,
+     .clears_memory_first = true,
+     .zone_order = false,
+     .commit = "Qi Zheng, \"mm: page_alloc: skip memoryless nodes entirely\" + \"mm: "
+               "memory_hotplug: drop memoryless node from fallback lists\""},
 }};
 
 // The row of `era`.
