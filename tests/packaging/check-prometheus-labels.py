@@ -30,7 +30,8 @@ def names(source, pattern):
 
 def main():
     zl, src = sys.argv[1], Path(sys.argv[2])
-    eras = names(src / "userspace/src/model/release.cpp", r'\{KernelEra::\w+, "([^"]+)", "k')
+    # the era table (kEraTable, one row per era)
+    eras = names(src / "userspace/src/model/include/zonelens/model.hpp", r'\.name = "([^"]+)"')
     events = names(src / "userspace/src/io/snapshot.cpp", r'\{EventType::\w+, "([a-z_]+)"\}')
     assert len(eras) >= 6 and len(events) >= 15, (eras, events)
     roots = sorted(src.glob("tests/fixtures/captured/*/root")) + sorted(
