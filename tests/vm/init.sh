@@ -87,7 +87,7 @@ dodimm() {
 # setblock BLOCK STATE: write STATE to a memory block's state file, bounded. offline_pages()
 # retries migration until a signal is pending (mm/memory_hotplug.c, "signal backoff", in 5.10, 6.1,
 # 6.12 and 7.2 alike), so a block holding a page it can neither migrate nor call unmovable is offlined
-# forever: seen on 7.2 in churn, an offline of a block just onlined to a kernel zone. After
+# forever: seen once on 7.2 in churn (stress-4249: an offline of DIMM 1's first block). After
 # $STATE_BOUND seconds the writer gets SIGTERM: the kernel cancels the offline (MEM_CANCEL_OFFLINE) and
 # the write fails with EINTR, as it does for an operator's timeout(1). The error is in /tmp/err.
 STATE_BOUND=10

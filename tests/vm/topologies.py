@@ -212,7 +212,8 @@ GROUPS = {
 }
 
 
-# What each guest architecture can boot and do (architectures.md; checked in guests):
+# What each guest architecture can boot and do (architectures.md; the 256 MiB rounding and the
+# kernel's own DIMM online checked in pseries guests, the refusals below taken from the notes):
 # - arm64 (QEMU virt, device tree): no DIMM hot-add (Debian's arm64 kernels have no ACPI memory
 #   hotplug), and boot memory refuses to go offline: topologies with memory steps are skipped. A node
 #   with neither CPUs nor memory exists only when the distance map names it.
