@@ -27,6 +27,11 @@ if [ -n "$cross_dir" ]; then
 fi
 [ "$(id -u)" = 0 ] || die "creating $root needs root (mmdebstrap, chroot)"
 command -v mmdebstrap >/dev/null || die "mmdebstrap is missing (apt-get install mmdebstrap, or run tests/vm/install-deps.sh)"
+# One run at a time on ROOT: every 7.x tag (amd64, arm64, ppc64el) shares it, and ctest may fetch
+# two of them at once.
+mkdir -p "$(dirname "$root")"
+exec 9>"$root.lock"
+flock 9
 source="deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri unstable main"
 aptopts=(--aptopt='Acquire::Check-Valid-Until "false"' --aptopt='APT::Install-Recommends "false"'
 	--aptopt='Acquire::Languages "none"')

@@ -126,7 +126,6 @@ fetch_one() {
 	case "$tag" in
 	5.10 | 6.1 | 6.12 | 7.2) arch=amd64 ver=$tag ;;
 	arm64-6.1 | arm64-7.2 | ppc64el-6.1 | ppc64el-7.2) arch=${tag%%-*} ver=${tag#*-} ;;
-	*) die "unknown kernel tag '$tag' (use 5.10, 6.1, 6.12, 7.2, arm64-6.1, arm64-7.2, ppc64el-6.1 or ppc64el-7.2)" ;;
 	esac
 	case "$arch" in
 	amd64) FLAVOUR=amd64 karch=x86 cross= ;;
@@ -232,6 +231,16 @@ fetch_one() {
 	echo "fetch-kernels: $tag -> $krel ($SUITE $arch)"
 }
 
+# One fetch of a tag at a time, whoever runs it: ctest starts a kernel's W=1, dkms and guest tests
+# together, and on an empty cache each would otherwise unpack into (and remove) the same directory.
+# The lock lives beside the tag's directory, which a fetch removes and remakes.
 for t in "${tags[@]}"; do
-	fetch_one "$t"
+	case "$t" in
+	5.10 | 6.1 | 6.12 | 7.2 | arm64-6.1 | arm64-7.2 | ppc64el-6.1 | ppc64el-7.2) ;;
+	*) die "unknown kernel tag '$t' (use 5.10, 6.1, 6.12, 7.2, arm64-6.1, arm64-7.2, ppc64el-6.1 or ppc64el-7.2)" ;;
+	esac
+	(
+		flock 9
+		fetch_one "$t"
+	) 9>"$cache/.$t.lock"
 done
