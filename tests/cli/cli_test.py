@@ -123,7 +123,8 @@ def usage_errors(c):
 @case
 def predict_sysfs_root_boot(c):
     got = c.golden(["predict", "--root", c.root("four-node-sysfs"), "--json"], "four-node-boot.json")
-    assert got["context"] == "boot" and got["source"] == "sysfs" and got["era"] == "6.7+", got
+    assert got["context"]["kind"] == "boot" and got["source"] == "sysfs" and got["era"] == "6.7+", got
+    assert got["schema"] == 1, got
 
 
 @case
@@ -161,19 +162,15 @@ def predict_kernel_override(c):
     assert got["kernel"] == "5.15.0" and got["era"] != "6.7+", got
 
 
-@case
-def live_many_nodes(c):
-    # The running machine with 1024 configured nodes, as a numa=fake=1024 guest has: sysfs and
-    # /proc/zoneinfo of a synthetic root bind-mounted over the live ones in a private mount
-    # namespace (root only; CI runs as root). Debian 12's libnuma 2.0.16 overflows a 128-bit mask
-    # in its constructor there and every process linked with it dies with SIGSEGV at exit
-    # (docs/cli.md#sources): this fails if zonelens links libnuma again. It crashes only when the
-    # nodes have a meminfo file (seen on Debian 12), so the root gets one per node.
+def live_synthetic(c, n, command, env=None):
+    """Runs `zonelens COMMAND` (a shell word list) on a running machine with n configured nodes:
+    sysfs and /proc/zoneinfo of a synthetic root (a meminfo file per node) bind-mounted over the
+    live ones in a private mount namespace (root only; CI runs as root). Also runs `zonelens
+    --help` there first. Returns (CompletedProcess, root); Skip without the namespace."""
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         raise Skip("needs root and unshare (a private mount namespace)")
     sys.path.insert(0, c.fixtures)
     import make_root  # noqa: E402 (tests/fixtures, found through --fixtures)
-    n = 1024
     with tempfile.TemporaryDirectory() as tmp:
         make_root.make_synthetic(n, tmp)
         nodes = os.path.join(tmp, "sys/devices/system/node")
@@ -181,15 +178,56 @@ def live_many_nodes(c):
             with open(os.path.join(nodes, f"node{i}", "meminfo"), "w") as f:
                 f.write(f"Node {i} MemTotal:       1048576 kB\nNode {i} MemFree:  1000000 kB\n")
         script = ("mount --bind \"$1\" /sys/devices/system/node && "
-                  "mount --bind \"$2\" /proc/zoneinfo && exec \"$3\" predict --json")
+                  "mount --bind \"$2\" /proc/zoneinfo && \"$3\" --help >/dev/null && "
+                  f"exec \"$3\" {command}")
         p = subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", nodes,
                             os.path.join(tmp, "proc/zoneinfo"), c.bin],
-                           capture_output=True, text=True, timeout=120)
+                           capture_output=True, text=True, timeout=120, env=env)
         if p.returncode != 0 and "mount" in p.stderr and not p.stdout:
             raise Skip(f"no private mount namespace here: {p.stderr.strip()}")
-        assert p.returncode == 0, f"exit {p.returncode} (-11: killed by SIGSEGV)\nstderr:\n{p.stderr}"
-        got = json.loads(p.stdout)
-        assert len(got["nodes"]) == n, len(got["nodes"])
+        return p
+
+
+@case
+def live_many_nodes(c):
+    # The running machine with 1024 configured nodes, as a numa=fake=1024 guest has. Debian 12's
+    # libnuma 2.0.16 overflows a 128-bit mask in its constructor there and every process linked
+    # with it dies with SIGSEGV at exit (docs/cli.md#sources): this fails if zonelens links
+    # libnuma again. It crashes only when the nodes have a meminfo file (seen on Debian 12), so
+    # the root gets one per node.
+    n = 1024
+    p = live_synthetic(c, n, "predict --json")
+    assert p.returncode == 0, f"exit {p.returncode} (-11: killed by SIGSEGV)\nstderr:\n{p.stderr}"
+    got = json.loads(p.stdout)
+    assert len(got["nodes"]) == n, len(got["nodes"])
+
+
+@case
+def probe_without_libnuma(c):
+    # issue 21: only zonelens-probe-helper links libnuma; the zonelens binary must not (see
+    # live_many_nodes). The probe itself never runs on the host: these checks end before its
+    # helper would start, and the helper named here does not exist, so nothing can be allocated
+    # even if they did not.
+    need = subprocess.run(["readelf", "-d", c.bin], capture_output=True, text=True).stdout
+    assert "libnuma" not in need, f"{c.bin} links libnuma:\n{need}"
+    helper = os.path.join(os.path.dirname(c.bin), "zonelens-probe-helper")
+    if os.path.exists(helper):
+        hneed = subprocess.run(["readelf", "-d", helper], capture_output=True, text=True).stdout
+        assert "libnuma.so" in hneed, f"{helper} does not link libnuma:\n{hneed}"
+    env = dict(os.environ, ZONELENS_PROBE_HELPER="/nonexistent/zonelens-probe-helper")
+
+    def run(*args):
+        p = subprocess.run([c.bin, *args], capture_output=True, text=True, timeout=60, env=env)
+        return p.returncode, p.stdout, p.stderr
+    rc, out, err = run("probe", "--help")
+    assert rc == 0 and "--node N" in out and "--max-mb" in out, (rc, out, err)
+    rc, out, err = run("probe")
+    assert rc == 2 and "--node N is required" in err, (rc, err)
+    rc, out, err = run("probe", "--node", "0", "--chunk-mb", "0")
+    assert rc == 2 and "--chunk-mb" in err, (rc, err)
+    # a 1024-node machine: zonelens starts (--help, predict); probe refuses in one sentence
+    p = live_synthetic(c, 1024, "probe --node 0", env=env)
+    assert p.returncode == 2 and "128 or more" in p.stderr, (p.returncode, p.stderr)
 
 
 @case
@@ -422,6 +460,18 @@ def zone_topo(c):
 
 
 @case
+def json_escapes_zone_names(c):
+    # A zone name is data: with `"` and `\` in it every JSON output still parses (issue 19).
+    topo = os.path.join(c.fixtures, "topologies", "quoted-zone-names.json")
+    for args in (["predict"], ["explain", "0"], ["compare-eras", "--kernel", "5.4.0"]):
+        out, _ = c.expect([*args, "--topology", topo, "--json"], 0)
+        doc = json.loads(out)
+        assert doc["schema"] == 1, doc
+    doc = json.loads(c.expect(["predict", "--topology", topo, "--json"], 0)[0])
+    assert doc["nodes"][0]["fallback"] == ["0:Nor\\mal", '0:DMA"32', "1:Nor\\mal"], doc
+
+
+@case
 def zonelist_order_help(c):
     for cmd in ("predict", "verify", "explain", "compare-eras"):
         c.expect([cmd, "--help"], 0, stdout_has=["--zonelist-order"])
@@ -457,9 +507,10 @@ def zonelist_order_predict_topology(c):
     doc = json.loads(out)
     assert doc["zonelist_order"] == "zone", doc
     assert doc["nodes"][2]["fallback"] == ["0:Normal", "1:Normal", "0:DMA32", "1:DMA32", "0:DMA"]
-    # 4.14+ keeps its output exactly (no zonelist order key).
+    # 4.14+ has the same keys, null (docs/json.md: the keys do not change with the era).
     out, _ = c.expect(["predict", "--topology", zone_topo(c), "--kernel", "6.1.0", "--json"], 0)
-    assert "zonelist_order" not in json.loads(out)
+    doc = json.loads(out)
+    assert doc["zonelist_order"] is None and doc["zonelist_order_reason"] is None, doc
 
 
 @case
@@ -746,7 +797,11 @@ def hwloc_capture_node_level(c):
     # must give every node the node order the complete root gives with the same kernel.
     full, _ = c.expect(["predict", "--root", c.root("four-node-sysfs"), "--kernel", "6.7.0",
                         "--json"], 0)
-    want = {n["node"]: n["node_order"] for n in json.loads(full)["nodes"]}
+    whole = json.loads(full)
+    want = {n["node"]: n["node_order"] for n in whole["nodes"]}
+    # a complete root lacks nothing: the same keys, with what was read
+    assert (whole["release_assumed"], whole["release_file"], whole["zones_known"],
+            whole["derived"]) == (False, "proc/sys/kernel/osrelease", True, []), whole
     with Scratch(c, "four-node-sysfs") as s:
         hwlocify(s)
         for root in (s.path, tarball(s, "cap.tar.bz2"), tarball(s, "cap.tar.gz")):
@@ -758,7 +813,12 @@ def hwloc_capture_node_level(c):
             assert doc["origin"] == f"root {root}", doc
             got = {n["node"]: n["node_order"] for n in doc["nodes"]}
             assert got == want, (got, want)
-            assert all(set(n) == {"node", "node_order"} for n in doc["nodes"]), doc["nodes"]
+            # zones unknown: the keys are there, null (docs/json.md)
+            assert all(set(n) == {"node", "fallback", "nofallback", "node_order"}
+                       and n["fallback"] is None and n["nofallback"] is None
+                       for n in doc["nodes"]), doc["nodes"]
+            assert doc["release_file"] is None, doc
+            assert [d["from"] for d in doc["derived"]] == ["node_directories", "meminfo_memtotal"], doc
         out, _ = c.expect(["predict", "--root", s.path], 0)
         lines = out.splitlines()
         assert lines[0] == (f"predicted zonelists for unknown (era 6.7+, zones unknown, boot rebuild) "

@@ -22,6 +22,7 @@ fi
 
 command -v apt-get >/dev/null || skip "no apt-get on this machine"
 # The mirror the machine's apt uses for bookworm (as tests/vm/fetch-kernels.sh mirror_uri).
+# shellcheck disable=SC2016 # $(REPO_URI) and $(RELEASE) are apt's fields, not the shell's
 uri=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Created-By: Packages' 2>/dev/null |
 	awk '$2 == "bookworm" { print $1; exit }')
 [ -n "$uri" ] || skip "the machine's apt sources have no bookworm suite with package lists (run apt-get update first)"

@@ -52,7 +52,7 @@ has() {  # has DEB PATH...
 	done
 }
 has "$tool" /usr/bin/zonelens /usr/share/man/man8/zonelens.8.gz /usr/share/bash-completion/completions/zonelens \
-	/usr/libexec/zonelens/zonelens-verify /lib/udev/rules.d/60-zonelens.rules \
+	/usr/libexec/zonelens/zonelens-verify /usr/libexec/zonelens/zonelens-probe-helper /lib/udev/rules.d/60-zonelens.rules \
 	/lib/systemd/system/zonelens-verify.service /lib/systemd/system/zonelens-verify.timer \
 	/usr/share/doc/zonelens/README.md.gz
 has "$dkmsdeb" "/usr/src/zonelens-$version/dkms.conf" "/usr/src/zonelens-$version/Kbuild" \

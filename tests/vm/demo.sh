@@ -3,7 +3,8 @@
 # Quick start: the main job end to end in a QEMU guest. Installs the dependencies, builds the zonelens
 # tool and module, boots Debian's 6.12 kernel (or --kernel 5.10, 6.1 or 7.2) on a 4-node topology with a CPU-less
 # node and a memoryless node, loads the module, runs `zonelens verify`, hot-adds memory to the
-# memoryless node, verifies again, and prints both reports.
+# memoryless node, verifies again, and prints both reports. Then a second guest runs `zonelens probe`
+# on every node with memory (tests/vm/scenarios/probe.json, docs/probe.md) and prints one report.
 #   usage: tests/vm/demo.sh [--kernel 5.10|6.1|6.12|7.2] [--kvm]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,7 +20,10 @@ done
 "$repo/tests/vm/install-deps.sh"
 "$repo/tests/vm/fetch-kernels.sh" "$repo/build/cache/kernels" "$kernel"
 cmake -S "$repo" -B "$build" -DZONELENS_BENCHMARKS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target zonelens
+cmake --build "$build" -j"$(nproc)" --target zonelens zonelens-probe-helper
 # one guest at a time on the machine (tests/fresh/fresh-root.sh binds this lock into its root)
+flock /tmp/zonelens-qemu.lock python3 "$repo/tests/vm/zlvm.py" --require --kernel "$kernel" \
+	--spec "$repo/tests/vm/scenarios/probe.json" --print-report \
+	--build-dir "$build" --kernel-cache "$repo/build/cache/kernels" --zonelens "$build/zonelens" "${extra[@]}"
 exec flock /tmp/zonelens-qemu.lock python3 "$repo/tests/vm/zlvm.py" --require --kernel "$kernel" --topology quickstart --print-report \
 	--build-dir "$build" --kernel-cache "$repo/build/cache/kernels" --zonelens "$build/zonelens" "${extra[@]}"

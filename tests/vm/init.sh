@@ -69,15 +69,40 @@ dodimm() {
 	done
 	cp /tmp/new /tmp/dimm_$1
 	[ "$3" = none ] || for b in $(cat /tmp/dimm_$1); do
-		echo "$3" >$b/state 2>/tmp/err || fail "dimm $1: $3 ${b##*/}: $(cat /tmp/err)"
+		# pseries onlines a hot-added LMB itself (dlpar_add_lmb -> dlpar_online_lmb, the default
+		# zone; Movable with movable_node, which topologies.for_arch sets): keep it for "online" and,
+		# in Movable, for "online_movable"; otherwise offline it and online it with MODE
+		if [ "$(cat $b/state)" = online ]; then
+			z=$(cat $b/valid_zones)
+			echo "@@NOTE dimm $1 ${b##*/}: onlined by the kernel ($z)"
+			[ "$3" = online ] && continue
+			[ "$3" = online_movable ] && [ "$z" = Movable ] && continue
+			setblock $b offline || { fail "dimm $1: offline ${b##*/} for $3: $(cat /tmp/err)"; continue; }
+		fi
+		setblock $b "$3" || fail "dimm $1: $3 ${b##*/}: $(cat /tmp/err)"
 	done
 	echo "@@DIMM $1 $(for b in $(cat /tmp/dimm_$1); do echo -n "${b##*/memory}:$(ls -d $b/node* | sed 's/.*node//'):$(cat $b/state)@$(cat $b/valid_zones 2>/dev/null | tr ' ' ,) "; done)"
+}
+
+# setblock BLOCK STATE: write STATE to a memory block's state file, bounded. offline_pages()
+# retries migration until a signal is pending (mm/memory_hotplug.c, "signal backoff", in 5.10, 6.1,
+# 6.12 and 7.2 alike), so a block holding a page it can neither migrate nor call unmovable is offlined
+# forever: seen once on 7.2 in churn (stress-4249: an offline of DIMM 1's first block). After
+# $STATE_BOUND seconds the writer gets SIGTERM: the kernel cancels the offline (MEM_CANCEL_OFFLINE) and
+# the write fails with EINTR, as it does for an operator's timeout(1). The error is in /tmp/err.
+STATE_BOUND=10
+setblock() {
+	# shellcheck disable=SC2016 # $1 and $2 are the inner shell's arguments
+	timeout -s TERM $STATE_BOUND sh -c 'echo "$2" >"$1/state"' sh "$1" "$2" 2>/tmp/err
+	rc=$?
+	[ $rc -ge 124 ] && echo "interrupted after ${STATE_BOUND}s (offline_pages retries until a signal)" >>/tmp/err
+	[ $rc = 0 ]
 }
 
 # setdimm ID STATE [tolerate]: offline / online the blocks of DIMM ID
 setdimm() {
 	for b in $(cat /tmp/dimm_$1); do
-		if ! echo "$2" >$b/state 2>/tmp/err; then
+		if ! setblock $b "$2"; then
 			if [ "$3" = tolerate ]; then echo "@@NOTE dimm $1 $2 ${b##*/}: $(cat /tmp/err)"
 			else fail "dimm $1: $2 ${b##*/}: $(cat /tmp/err)"; fi
 		fi
@@ -89,8 +114,9 @@ setcpu() {
 }
 
 # A reader beside the hotplug steps: the module's files with cat, and `zonelens show` and
-# `zonelens verify`, which wait for a settled state while an operation is in flight (--wait,
-# default 5 s). Every read is counted; a tool read fails the test unless the module was being
+# `zonelens verify`, which wait for a settled state while an operation is in flight: with --wait
+# longer than STATE_BOUND, the longest an operation lasts here (the default 5 s is shorter than
+# an offline that ends in its signal backoff). Every read is counted; a tool read fails the test unless the module was being
 # reloaded (/tmp/reloading) when it started or ended. tool_waited counts the tool reads that took
 # more than one read of the module's files ("module_reads" in their JSON), inflight the snapshots the
 # module rendered during a memory operation ("inflight online|offline ...").
@@ -113,7 +139,7 @@ reader_loop() {
 		for cmd in show verify; do
 			before=0
 			[ -f /tmp/reloading ] && before=1
-			zonelens $cmd --json >/tmp/rs 2>&1
+			zonelens $cmd --json --wait $((STATE_BOUND * 3)) >/tmp/rs 2>&1
 			rc=$?
 			if [ $rc = 0 ]; then
 				ok=$((ok + 1))
@@ -157,7 +183,7 @@ churn() {
 		for st in offline online offline online_movable; do
 			for b in $(cat /tmp/dimm_$1); do
 				ops=$((ops + 1))
-				echo "$st" >$b/state 2>/dev/null || failed=$((failed + 1))
+				setblock $b $st || failed=$((failed + 1))
 			done
 		done
 		i=$((i + 1))
@@ -170,7 +196,7 @@ churn() {
 # Two forks a read (cat, cat), so it can land between the steps of one kernel operation, e.g. a
 # DIMM add's self-only build of an offline node and node_set_online() (docs/vm-harness.md).
 inflight_loop() {
-	n=0 k=0 unstable=0 last=
+	n=0 k=0 unstable=0 inflight=0 last=
 	rm -rf /tmp/inflight
 	while [ ! -f /tmp/ifstop ]; do
 		n=$((n + 1))
@@ -184,6 +210,9 @@ inflight_loop() {
 			esac
 		done </tmp/ifs
 		[ "$st" = 0 ] && { unstable=$((unstable + 1)); continue; }
+		# the events, read just after, may already show the next operation in flight: not a
+		# settled pair (verify --root refuses it), counted and not kept
+		grep -q '^inflight o' /tmp/ife && { inflight=$((inflight + 1)); continue; }
 		[ "$key" = "$last" ] && continue
 		last=$key k=$((k + 1))
 		d=/tmp/inflight/$k
@@ -192,7 +221,7 @@ inflight_loop() {
 		mv /tmp/ifs $d/sys/kernel/debug/zonelens/snapshot
 		mv /tmp/ife $d/sys/kernel/debug/zonelens/events
 	done
-	echo "@@INFLIGHT reads $n states $k unstable $unstable"
+	echo "@@INFLIGHT reads $n states $k unstable $unstable inflight $inflight"
 }
 
 # Stop the reader; zonelens verify every state it kept (each must be explained)
@@ -288,6 +317,48 @@ zlstep() {
 	esac
 }
 
+# probe TAG [text] [ARGS]: `zonelens probe --node N --json` for every node with memory (docs/probe.md;
+# `text`: first the text report of the first one),
+# with the module's snapshot taken just before and the kernel log of the probes after them
+# (the host checks that no probe met the OOM killer, a reclaim warning or an allocation failure)
+doprobe() {
+	tag=$1
+	shift
+	echo "@@PROBE $tag"
+	echo "@@PROBESNAP"
+	cat $ZL/snapshot
+	dmesg -c >/dev/null
+	mem=$(cat /sys/devices/system/node/has_memory)
+	for r in $(echo "$mem" | tr ',' ' '); do
+		case $r in
+		*-*) seq ${r%-*} ${r#*-} ;;
+		*) echo $r ;;
+		esac
+	done >/tmp/probe-nodes
+	if [ "$1" = text ]; then
+		# the text report of the first node, for people (demo.sh, zlvm.py --print-report)
+		echo "@@PROBETEXT"
+		zonelens probe --node $(head -n1 /tmp/probe-nodes) --yes --timeout 900 2>&1
+		echo "@@ENDPROBETEXT $?"
+		shift
+	fi
+	for n in $(cat /tmp/probe-nodes); do
+		echo "@@PROBEJSON $n"
+		zonelens probe --node $n --json --yes --timeout 900 "$@" 2>&1
+		echo "@@PROBERC $n $?"
+	done
+	# a node without memory must be refused (exit 2, one sentence), nothing allocated
+	for n in /sys/devices/system/node/node[0-9]*; do
+		n=${n##*/node}
+		grep -qx "$n" /tmp/probe-nodes && continue
+		out=$(zonelens probe --node $n --yes 2>&1)
+		echo "@@PROBEREFUSE $n $? $out"
+	done
+	echo "@@PROBEDMESG"
+	dmesg -c
+	echo "@@ENDPROBE $tag"
+}
+
 if [ $HAVE_MOD = 1 ]; then
 	insmod /zonelens.ko || fail "insmod"
 fi
@@ -299,6 +370,13 @@ while read -r op rest; do
 	zl) zlstep "$@" ;;
 	''|'#'*) ;;
 	check) docheck "$a" "$b" ;;
+	probe) doprobe "$@" ;;
+	sysctl)
+		# sysctl PATH VALUE...: write /proc/sys/PATH (e.g. vm/lowmem_reserve_ratio for the probe)
+		p=$1
+		shift
+		echo "$*" >/proc/sys/$p || fail "sysctl $p $*"
+		echo "@@NOTE sysctl $p = $(cat /proc/sys/$p | tr '\t' ' ')" ;;
 	dimm) dodimm "$a" "$b" "$c" ;;
 	mem_offline) setdimm "$a" offline "$b" ;;
 	mem_online) setdimm "$a" "$b" "$c" ;;

@@ -5,8 +5,8 @@
 # the VM tests are unpacked into a cache by tests/vm/fetch-kernels.sh instead.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config python3 cpio xz-utils kmod
-	qemu-system-x86 busybox-static linux-headers-amd64 linux-source-6.12 dkms dwarves mmdebstrap debootstrap
-	libboost-program-options-dev nlohmann-json3-dev googletest libgtest-dev libbenchmark-dev
+	qemu-system-x86 qemu-system-arm qemu-system-ppc busybox-static gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu linux-headers-amd64 linux-source-6.12 dkms dwarves mmdebstrap debootstrap
+	libboost-program-options-dev nlohmann-json3-dev libnuma-dev googletest libgtest-dev libbenchmark-dev
 	clang-14 libclang-rt-14-dev clang-format-14 clang-tidy-14 librsvg2-bin
 	debhelper dh-dkms lintian prometheus bash-completion systemd udev man-db)
 missing=()

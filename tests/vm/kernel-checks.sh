@@ -17,6 +17,17 @@ repo=$(cd "$here/../.." && pwd)
 mode=$1 work=$2
 mkdir -p "$work"
 
+# make's arguments for a cross build (arm64, ppc64el), from the kernel's env
+cross=() march=x86_64
+cross_args() {
+	[ -z "${CROSS_COMPILE:-}" ] || cross=(ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE")
+	case "${DEB_ARCH:-amd64}" in
+	arm64) march=aarch64 ;;
+	ppc64el) march=ppc64le ;;
+	*) march=x86_64 ;;
+	esac
+}
+
 case "$mode" in
 checkpatch)
 	cp_dir=$work/checkpatch
@@ -39,14 +50,15 @@ w1)
 	[ -f "$cache/$tag/env" ] || "$here/fetch-kernels.sh" "$cache" "$tag"
 	# shellcheck disable=SC1090,SC1091
 	. "$cache/$tag/env"
+	cross_args
 	# 6.1: the headers apt installed (linux-headers-amd64), when they are the same release
 	[ -d "/usr/src/linux-headers-$KREL" ] && [ "$tag" = 6.1 ] && KDIR=/usr/src/linux-headers-$KREL
 	src=$work/w1-$tag
 	rm -rf "$src" && mkdir -p "$src/kmod"
 	cp "$repo"/kmod/*.c "$repo"/kmod/*.h "$repo"/kmod/Kbuild "$src/kmod/"
 	cp "$repo/Kbuild" "$src/"
-	echo "W=1 build against $KDIR${BUILD_ROOT:+ (in $BUILD_ROOT)}"
-	"$here/kbuild.sh" "$cache/$tag/env" --bind "$src" -- make -C "$KDIR" M="$src" W=1 modules 2>&1 |
+	echo "W=1 build against $KDIR${BUILD_ROOT:+ (in $BUILD_ROOT)}${CROSS_COMPILE:+ for $KARCH}"
+	"$here/kbuild.sh" "$cache/$tag/env" --bind "$src" -- make -C "$KDIR" M="$src" W=1 "${cross[@]}" modules 2>&1 |
 		tee "$work/w1-$tag.log"
 	[ "${PIPESTATUS[0]}" = 0 ] || exit 1
 	[ -f "$src/kmod/zonelens.ko" ] || { echo "no zonelens.ko"; exit 1; }
@@ -60,6 +72,7 @@ dkms)
 	[ -f "$cache/$tag/env" ] || "$here/fetch-kernels.sh" "$cache" "$tag"
 	# shellcheck disable=SC1090,SC1091
 	. "$cache/$tag/env"
+	cross_args
 	[ -n "$BUILD_ROOT" ] || command -v dkms >/dev/null || { echo "no dkms (apt-get install dkms)"; exit 1; }
 	version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$repo/dkms.conf")
 	d=$work/dkms-$tag
@@ -68,8 +81,9 @@ dkms)
 	cp "$repo/dkms.conf" "$repo/Kbuild" "$d/src/zonelens-$version/"
 	cp -r "$repo/kmod" "$d/src/zonelens-$version/"
 	kb=("$here/kbuild.sh" "$cache/$tag/env" --bind "$d" --)
-	"${kb[@]}" dkms build "zonelens/$version" --dkmstree "$d/tree" --sourcetree "$d/src" \
-		--installtree "$d/install" -k "$KREL" --kernelsourcedir "$KDIR" 2>&1 | tee "$work/dkms-$tag.log"
+	# cross: dkms runs MAKE[0] with ARCH and CROSS_COMPILE from the environment (kbuild reads both)
+	"${kb[@]}" env "${cross[@]}" dkms build "zonelens/$version" --dkmstree "$d/tree" --sourcetree "$d/src" \
+		--installtree "$d/install" -k "$KREL" -a "$march" --kernelsourcedir "$KDIR" 2>&1 | tee "$work/dkms-$tag.log"
 	[ "${PIPESTATUS[0]}" = 0 ] || exit 1
 	ko=$(find "$d/tree/zonelens/$version/$KREL" -name 'zonelens.ko*' | head -n 1)
 	[ -n "$ko" ] || { echo "dkms built no zonelens.ko for $KREL"; exit 1; }

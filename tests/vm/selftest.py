@@ -2,7 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Self-test of zlvm.py's checks, no VM: a synthetic guest console that must pass, and doctored
 copies that must each fail with the expected problem."""
+import os
+import re
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 sys.dont_write_bytecode = True
@@ -90,15 +95,42 @@ def problems(lines):
     return zlvm.check_run(TOPO, "6.12", lines, None, True, True)[0]
 
 
+def setblock(state_file_kind):
+    """Runs init.sh's setblock (with STATE_BOUND=1) under busybox against a fake memory block whose
+    state file is a regular file, or a FIFO nobody reads: a write that never ends, as an offline
+    that never leaves its migration retries. Returns (exit code, seconds, /tmp/err's text)."""
+    init = (Path(__file__).resolve().parent / "init.sh").read_text()
+    fn = re.search(r"^setblock\(\) \{\n.*?^\}\n", init, re.S | re.M).group(0)
+    with tempfile.TemporaryDirectory() as d:
+        block, err = Path(d) / "memory9", Path(d) / "err"
+        block.mkdir()
+        if state_file_kind == "fifo":
+            os.mkfifo(block / "state")
+        else:
+            (block / "state").write_text("offline\n")
+        script = fn.replace("/tmp/err", str(err)) + f'STATE_BOUND=1\nsetblock {block} offline\n'
+        start = time.monotonic()
+        rc = subprocess.run(["busybox", "sh", "-c", script], timeout=30).returncode
+        return rc, time.monotonic() - start, err.read_text() if err.exists() else ""
+
+
 def main():
     failed = 0
 
-    def expect(name, lines, needle):
+    def check(name, ok, detail):
         nonlocal failed
-        p = problems(lines)
-        ok = (not p) if needle is None else any(needle in x for x in p)
-        print(f"{'ok  ' if ok else 'FAIL'} {name}" + ("" if ok else f": {p}"))
+        print(f"{'ok  ' if ok else 'FAIL'} {name}" + ("" if ok else f": {detail}"))
         failed += not ok
+
+    rc, secs, err = setblock("file")
+    check("setblock writes a state", rc == 0 and secs < 1 and not err, (rc, secs, err))
+    rc, secs, err = setblock("fifo")
+    check("setblock interrupts a write that never ends", rc != 0 and 1 <= secs < 5 and "interrupted after 1s" in err,
+          (rc, secs, err))
+
+    def expect(name, lines, needle):
+        p = problems(lines)
+        check(name, (not p) if needle is None else any(needle in x for x in p), p)
 
     expect("clean console passes", console(), None)
     expect("boot list differs from mminit", console(snap0=[ln.replace(
@@ -117,6 +149,15 @@ def main():
     expect("format 3 row too short", console(snap0=[ln.replace("distance 2 20 20 10", "distance 2 20 20")
                                                      for ln in rows(SNAP0)]), "not one per possible node")
     expect("guest died", console()[:-1], "did not reach @@DONE")
+    f4 = [ln.replace("zonelens-format 3", "zonelens-format 4") for ln in rows(SNAP0)]
+    f4.insert(f4.index("passes 2") + 1, "inflight none")
+    expect("format 4 console passes", console(snap0=f4), None)
+    expect("format 4 operation in flight at a check",
+           console(snap0=[ln.replace("inflight none", "inflight online nid 2 pfn 0x100000 nr 32768 seq 4")
+                          for ln in f4]), "a memory operation is in flight")
+    expect("reader whose tool never read",
+           console()[:-1] + ["@@READS cat 9 tool_ok 0 tool_waited 0 during_reload 0 inflight_snapshots 0 "
+                             "unstable_snapshots 0", "@@DONE"], "never read the module")
     return 1 if failed else 0
 
 

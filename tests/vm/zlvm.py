@@ -35,6 +35,9 @@ import topologies  # noqa: E402
 
 BOOT_TIMEOUT = 120  # seconds from QEMU start to the guest's /init ("@@START")
 KERNELS = ["5.10", "6.1", "6.12", "7.2"]
+# arm64 and ppc64el kernels (fetch-kernels.sh tags ARCH-VERSION): the module only, no zonelens binary
+# in the guest yet (the host's is amd64); the host checks the module's lists against the kernel's prints
+CROSS_KERNELS = ["arm64-6.1", "arm64-7.2", "ppc64el-6.1", "ppc64el-7.2"]
 # the format the module in kmod/ writes (docs/debugfs-format.md)
 MODULE_FORMAT = int(re.search(r"#define ZL_FORMAT_VERSION\s+(\d+)", (REPO / "kmod" / "zl.h").read_text()).group(1))
 # 'Fallback order for Node N:' is printed at every zonelist build since 5.16 (5.10 prints none)
@@ -42,8 +45,8 @@ FALLBACK_PRINTED_SINCE = (5, 16)
 
 
 def prints_fallback_order(kernel):
-    """Whether kernel TAG ("5.10", "6.1", ...) prints 'Fallback order for Node' lines."""
-    return tuple(int(x) for x in kernel.split(".")[:2]) >= FALLBACK_PRINTED_SINCE
+    """Whether kernel TAG ("5.10", "6.1", "arm64-7.2", ...) prints 'Fallback order for Node' lines."""
+    return tuple(int(x) for x in kernel.split("-")[-1].split(".")[:2]) >= FALLBACK_PRINTED_SINCE
 DEFAULT_ZONES = ["DMA", "DMA32", "Normal", "Movable", "Device"]
 BAD = re.compile(r"(WARNING:|BUG:|Oops|Call Trace:|UBSAN|KASAN|general protection fault|Kernel panic"
                  r"|list_(add|del) corruption|INFO: task .* blocked|rcu_.*stall|refcount_t:)")
@@ -93,8 +96,9 @@ def build_module(work, tag, kenv, extra=()):
         elif not (src / "Kbuild").exists():
             (src / "Kbuild").write_text("obj-m += kmod/\n")
         # tests/vm/kbuild.sh runs kbuild where the kernel's toolchain is (7.2: its unstable root)
+        cross = [f"ARCH={kenv['KARCH']}", f"CROSS_COMPILE={kenv['CROSS_COMPILE']}"] if kenv.get("CROSS_COMPILE") else []
         cmd = [str(HERE / "kbuild.sh"), kenv["ENV_FILE"], "--bind", str(src), "--",
-               "make", "-C", kenv["KDIR"], f"M={src}", *extra, "modules"]
+               "make", "-C", kenv["KDIR"], f"M={src}", *cross, *extra, "modules"]
         r = subprocess.run(cmd, capture_output=True, text=True)
         (work / tag / "module-build.log").write_text(r.stdout + r.stderr)
         if r.returncode != 0:
@@ -141,8 +145,9 @@ def stripped(path):
     return Path(path).read_bytes()
 
 
-def build_base_initramfs(out, module, tool, extra=()):
-    """extra: (path, mode, bytes) files to add, e.g. the packaged service script (--package)."""
+def build_base_initramfs(out, module, tool, extra=(), busybox="/bin/busybox"):
+    """extra: (path, mode, bytes) files to add, e.g. the packaged service script (--package);
+    busybox: the guest architecture's (static) busybox."""
     dirs = ["bin", "sbin", "usr", "usr/bin", "proc", "sys", "dev", "tmp", "lib", "lib64", "etc"]
     ents = [(d, 0o40755, None) for d in dirs]
     for path, mode, data in extra:
@@ -153,15 +158,25 @@ def build_base_initramfs(out, module, tool, extra=()):
                 dirs.append(d)
                 ents.append((d, 0o40755, None))
         ents.append((path, mode, data))
-    ents.append(("bin/busybox", 0o100755, Path("/bin/busybox").read_bytes()))
+    ents.append(("bin/busybox", 0o100755, Path(busybox).read_bytes()))
     ents.append(("init", 0o100755, (HERE / "init.sh").read_bytes()))
     if module:
         ents.append(("zonelens.ko", 0o100644, Path(module).read_bytes()))
         ents.append(("zl-format", 0o100644, f"{MODULE_FORMAT}\n".encode()))
     if tool:
         ents.append(("bin/zonelens", 0o100755, stripped(tool)))
+        # zonelens probe's helper (the one program linking libnuma, docs/probe.md): beside the
+        # binary in the build tree, in usr/libexec/zonelens in the package; `zonelens probe`
+        # finds it beside itself in the guest
+        helper = [h for h in (Path(tool).parent / "zonelens-probe-helper",
+                              Path(tool).parent.parent / "libexec" / "zonelens" / "zonelens-probe-helper")
+                  if h.exists()]
+        deps = ldd_deps(tool)
+        if helper:
+            ents.append(("bin/zonelens-probe-helper", 0o100755, stripped(helper[0])))
+            deps += [d for d in ldd_deps(helper[0]) if d not in deps]
         seen = set()
-        for dep in ldd_deps(tool):
+        for dep in deps:
             p = dep.lstrip("/")
             parts = Path(p).parts
             for k in range(1, len(parts)):
@@ -283,12 +298,27 @@ def qemu_args(topo, kenv, initrd, qmp_path, accel):
     ncpu = sum(n["cpus"] for n in nds)
     total = sum(n["mem"] for n in nds)
     slots = topo.get("slots", 4)
-    a = ["qemu-system-x86_64", "-M", "q35", "-nographic", "-no-reboot", "-cpu", "max",
-         "-smp", f"{max(ncpu, 1)},sockets={max(ncpu, 1)},cores=1,threads=1", "-m", f"{total}M,slots={slots},maxmem={total + slots * 256 + 1024}M",
-         "-kernel", kenv["VMLINUZ"], "-initrd", str(initrd),
-         "-append", "console=ttyS0 mminit_loglevel=4 loglevel=8 memhp_default_state=offline panic=-1 "
-                    "oops=panic nokaslr " + topo.get("append", ""),
-         "-qmp", f"unix:{qmp_path},server=on,wait=off"]
+    arch = kenv.get("DEB_ARCH", "amd64")
+    append = ("mminit_loglevel=4 loglevel=8 memhp_default_state=offline panic=-1 oops=panic nokaslr "
+              + topo.get("append", ""))
+    smp = ["-smp", f"{max(ncpu, 1)},sockets={max(ncpu, 1)},cores=1,threads=1"]
+    if arch == "arm64":
+        # virt with a device tree (numa-node-id, distance map); GICv3 for more than 8 vCPUs; pointer
+        # authentication without its costly TCG emulation. No DIMM hot-add: Debian's arm64 kernels
+        # lack ACPI memory hotplug (architectures.md)
+        a = ["qemu-system-aarch64", "-M", "virt,gic-version=3", "-cpu", "max,pauth-impdef=on", *smp,
+             "-m", f"{total}M", "-append", "console=ttyAMA0 " + append]
+    elif arch == "ppc64el":
+        # pseries: every node's memory, -m, maxmem and each DIMM in multiples of 256 MiB
+        a = ["qemu-system-ppc64", "-M", "pseries", *smp,
+             "-m", f"{total}M,slots={slots},maxmem={total + slots * 256 + 1024}M",
+             "-append", "console=hvc0 " + append]
+    else:
+        a = ["qemu-system-x86_64", "-M", "q35", "-cpu", "max", *smp,
+             "-m", f"{total}M,slots={slots},maxmem={total + slots * 256 + 1024}M",
+             "-append", "console=ttyS0 " + append]
+    a += ["-nographic", "-no-reboot", "-kernel", kenv["VMLINUZ"], "-initrd", str(initrd),
+          "-qmp", f"unix:{qmp_path},server=on,wait=off"]
     a += ["-accel", "kvm"] if accel == "kvm" else ["-accel", "tcg,thread=multi"]
     cpu = 0
     for i, n in enumerate(nds):
@@ -442,6 +472,118 @@ def parse_checks(lines):
     return checks
 
 
+PROBE_BAD = re.compile(r"(Out of memory|invoked oom-killer|oom-kill:|page allocation failure|WARNING:"
+                       r"|hung_task|blocked for more than)")
+
+
+def parse_probes(lines):
+    """The `probe TAG` steps (init.sh doprobe): [dict(tag, snap, runs=[(node, rc, json lines)], dmesg)]."""
+    probes, cur, sect = [], None, None
+    for ln in lines:
+        if ln.startswith("@@PROBE "):
+            cur = {"tag": ln.split()[1], "snap": [], "runs": [], "dmesg": [], "refused": [], "text": [],
+                   "textrc": None}
+            sect = None
+            continue
+        if cur is None:
+            continue
+        if ln.startswith("@@ENDPROBE "):
+            probes.append(cur)
+            cur = None
+        elif ln == "@@PROBESNAP":
+            sect = "snap"
+        elif ln.startswith("@@PROBEJSON "):
+            cur["runs"].append([int(ln.split()[1]), None, []])
+            sect = "json"
+        elif ln.startswith("@@PROBERC "):
+            cur["runs"][-1][1] = int(ln.split()[2])
+            sect = None
+        elif ln == "@@PROBETEXT":
+            sect = "text"
+        elif ln.startswith("@@ENDPROBETEXT "):
+            cur["textrc"] = int(ln.split()[1])
+            sect = None
+        elif ln.startswith("@@PROBEREFUSE "):
+            f = ln.split(None, 3)
+            cur["refused"].append((int(f[1]), int(f[2]), f[3] if len(f) > 3 else ""))
+        elif ln == "@@PROBEDMESG":
+            sect = "dmesg"
+        elif ln.startswith("@@"):
+            continue
+        elif sect == "json":
+            cur["runs"][-1][2].append(ln)
+        elif sect:
+            cur[sect].append(ln)
+    return probes
+
+
+def check_probes(lines, expect=None):
+    """Each probe's observed order against the module's live FALLBACK list (docs/probe.md): the zones
+    in which pages first appeared must be, in order, the list's positions the probe reports reached,
+    every other position must carry a reason, and the kernel log of the probes must show no OOM
+    killer, allocation failure or warning. `expect`: {tag: {zone name: status}}, the status every
+    position in a zone of that name must have in that step's probes. Returns (problems, notes)."""
+    problems, notes = [], []
+    for p in parse_probes(lines):
+        tag = p["tag"]
+        try:
+            snap = parse_snapshot(p["snap"])
+        except ValueError as e:
+            problems.append(f"[probe {tag}] {e}")
+            continue
+        names = snap["zone_names"]
+        for nid, rc, text in p["runs"]:
+            where = f"[probe {tag}] node {nid}"
+            try:
+                j = json.loads("\n".join(text))
+            except ValueError:
+                problems.append(f"{where}: zonelens probe exited {rc} without JSON:\n  " + "\n  ".join(text[-20:]))
+                continue
+            live = snap["zonelist"].get((nid, "fallback"), [])
+            pos = [(q["node"], names[q["zone"]]) for q in j["positions"]]
+            observed = [(q["node"], names[q["zone"]]) for q in j["observed"]]
+            reached = [(q["node"], names[q["zone"]]) for q in j["positions"] if q["status"] == "reached"]
+            # "late": passed over while unusable (at its watermark, or on 7.2 its node's kswapd
+            # running), used afterwards; it must come after a later position, with a reason
+            late = [(q["node"], names[q["zone"]]) for q in j["positions"] if q["status"] == "late"]
+            in_order = [z for z in observed if z not in late]
+            if j.get("schema") != 1 or j.get("expected") != "module":
+                problems.append(f"{where}: schema {j.get('schema')} expected {j.get('expected')}, not 1 and 'module'")
+            if pos != live:
+                problems.append(f"{where}: the probe's list {fmt_refs(pos)} is not the module's {fmt_refs(live)}")
+            if rc != 0 or not j["agree"]:
+                problems.append(f"{where}: exit {rc}, agree {j['agree']}: {j.get('mismatch')}; observed "
+                                f"{fmt_refs(observed)}, list {fmt_refs(live)}")
+            if not observed or in_order != reached or in_order != [r for r in live if r in in_order]:
+                problems.append(f"{where}: observed order {fmt_refs(observed)} (late: {fmt_refs(late)}) is not "
+                                f"the live list's reached positions {fmt_refs(reached)}")
+            unreached = [f"{q['node']}:{names[q['zone']]} {q['status']}" for q in j["positions"]
+                         if q["status"] != "reached"]
+            for q in j["positions"]:
+                want = (expect or {}).get(tag, {}).get(names[q["zone"]])
+                if want is not None and q["status"] != want:
+                    problems.append(f"{where}: position {q['pos']} ({q['node']}:{names[q['zone']]}) is "
+                                    f"{q['status']}, the spec expects {want}")
+            if any(q["status"] != "reached" and not q.get("reason") for q in j["positions"]):
+                problems.append(f"{where}: an unreached position without a reason")
+            notes.append(f"[probe {tag}] node {nid}: reached {len(reached)}/{len(pos)} "
+                         f"({fmt_refs(reached)}); observed {fmt_refs(observed)}; "
+                         f"unreached or late: {', '.join(unreached) or 'none'}; "
+                         f"stop {j['stop']}; {j['allocated_pages'] * j['page_size'] >> 20} MiB in {j['seconds']:.1f} s")
+        if p["textrc"] not in (None, 0):
+            problems.append(f"[probe {tag}] the text probe exited {p['textrc']}:\n  " + "\n  ".join(p["text"]))
+        for nid, rc, msg in p["refused"]:
+            if rc != 2 or "no memory" not in msg:
+                problems.append(f"[probe {tag}] node {nid} has no memory: zonelens probe exited {rc}, not 2 "
+                                f"with 'no memory': {msg}")
+            else:
+                notes.append(f"[probe {tag}] node {nid}: refused (exit 2): {msg}")
+        for ln in p["dmesg"]:
+            if PROBE_BAD.search(ln) or BAD.search(ln):
+                problems.append(f"[probe {tag}] dmesg during the probes: {ln.strip()}")
+    return problems, notes
+
+
 def nodelist(s):
     out = []
     s = s.strip()
@@ -533,6 +675,12 @@ def check_run(topo, kernel, lines, err, want_mod, want_tool):
             problems.append(ln[2:])
         if ln.startswith(("@@NOTE", "@@READS", "@@RELOADS", "@@DIMM", "@@CHURN")):
             notes.append(ln[2:])
+        if ln.startswith("@@READS ") and want_tool:
+            # "@@READS cat N tool_ok N tool_waited N ...": a reader whose tool never read proves nothing
+            f = ln.split()
+            counts = dict(zip(f[1::2], f[2::2]))
+            if counts.get("tool_ok", "0").split("#")[0].strip() == "0":
+                problems.append(f"the reader's zonelens never read the module: {ln[2:]}")
     start = [ln for ln in lines if ln.startswith("@@START")]
     if start:
         f = start[0].split()
@@ -541,6 +689,14 @@ def check_run(topo, kernel, lines, err, want_mod, want_tool):
         if want_tool and "tool=1" not in f:
             problems.append("zonelens binary missing from the initramfs")
     checks = parse_checks(lines)
+    probe_steps = [s.split()[1] for s in topo["steps"] if s.startswith("probe ")]
+    if probe_steps:
+        seen = [p["tag"] for p in parse_probes(lines)]
+        if seen != probe_steps:
+            problems.append(f"probes seen {seen}, expected {probe_steps}")
+        pp, pn = check_probes(lines, topo.get("probe_expect"))
+        problems += pp
+        notes += pn
     expected = [s.split()[1] for s in topo["steps"] if s.startswith("check ")]
     if [c["tag"] for c in checks] != expected:
         problems.append(f"checks seen {[c['tag'] for c in checks]}, expected {expected}")
@@ -595,6 +751,10 @@ def check_run(topo, kernel, lines, err, want_mod, want_tool):
                 continue
             if snap.get("stable") != 1:
                 problems.append(f"[{tag}] snapshot not stable")
+            if snap.get("inflight", ["none"]) != ["none"]:
+                # a check runs after its step's operation returned: nothing may be in flight
+                problems.append(f"[{tag}] snapshot says a memory operation is in flight: "
+                                f"inflight {' '.join(snap['inflight'])}")
             zidx = {z: i for i, z in enumerate(snap["zone_names"])}
             if tag == "boot":
                 for kind, nid, zname, refs in mminit:
@@ -638,7 +798,8 @@ def check_run(topo, kernel, lines, err, want_mod, want_tool):
 # ---------------------------------------------------------------------------------------------- main
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kernel", action="append", choices=KERNELS, help="kernel(s) to boot (default all)")
+    ap.add_argument("--kernel", action="append", choices=KERNELS + CROSS_KERNELS,
+                    help="kernel(s) to boot (default the amd64 ones)")
     ap.add_argument("--group", action="append", choices=list(topologies.GROUPS), help="group(s) to run")
     ap.add_argument("--topology", action="append", help="run this topology by name (fixed, h-*, rand-SEED-I, stress-SEED)")
     ap.add_argument("--spec", action="append", help="run the topology in this JSON file")
@@ -739,9 +900,10 @@ def main():
                 return 2
         base = work / k / f"initramfs-{os.getpid()}.cpio.gz"
         base.parent.mkdir(parents=True, exist_ok=True)
-        build_base_initramfs(base, module, tool, extra)
-        per_kernel[k] = (kenv, base, module)
-        log(f"zlvm: kernel {k} ({kenv['KREL']}) module={module or '-'} zonelens={tool or '-'}")
+        ktool = tool if kenv.get("DEB_ARCH", "amd64") == "amd64" else None
+        build_base_initramfs(base, module, ktool, extra, kenv.get("BUSYBOX", "/bin/busybox"))
+        per_kernel[k] = (kenv, base, module, ktool)
+        log(f"zlvm: kernel {k} ({kenv['KREL']}) module={module or '-'} zonelens={ktool or '-'}")
 
     repro = [str(Path(sys.argv[0]).resolve()), "--build-dir", str(build), "--kernel-cache", str(cache)]
     if o.package:
@@ -750,14 +912,26 @@ def main():
         repro += ["--zonelens", str(tool)] if tool else ["--no-tool"]
     repro += ["--no-module"] if o.no_module else (["--module", str(o.module)] if o.module else [])
     repro += ["--kvm"] if o.kvm else []
-    jobs = [(k, t) for k in kernels for t in topos]
+    jobs = []
+    for k in kernels:
+        arch = per_kernel[k][0].get("DEB_ARCH", "amd64")
+        for t in topos:
+            at, why = topologies.for_arch(t, arch)
+            if at is None:
+                log(f"zlvm: {k}: skipping {t['name']}: {why}")
+            else:
+                jobs.append((k, at))
+    if not jobs:
+        log("zlvm: no topology can run on these kernels")
+        return 2
     logdir = work / "logs"
     logdir.mkdir(parents=True, exist_ok=True)
     results = []
+    lines_of = {}  # (kernel, topology) -> console lines (--print-report shows the probes' text)
 
     def one(job):
         k, t = job
-        kenv, base, module = per_kernel[k]
+        kenv, base, module, ktool = per_kernel[k]
         lp = logdir / f"{k}-{t['name']}.log"
         stall = None
         for attempt in (1, 2):
@@ -772,7 +946,7 @@ def main():
                 break
             stall = lp.with_suffix(".stall.log")
             lp.replace(stall)
-        probs, notes, checks = check_run(t, k, lines, err, module is not None, tool is not None)
+        probs, notes, checks = check_run(t, k, lines, err, module is not None, ktool is not None)
         if stall is not None:
             notes.append(f"[boot] the first boot stalled before /init (TCG); retried once, "
                          f"first console kept at {stall}")
@@ -791,6 +965,7 @@ def main():
                     dst.write_bytes(data)
             except ValueError as e:
                 probs.append(f"a 'zl export' file does not decode: {e}")
+        lines_of[(k, t["name"])] = lines
         return k, t, probs, notes, checks, el, lp
 
     t0 = time.time()
@@ -803,6 +978,11 @@ def main():
                     if c["report"]:
                         log(f"---- {k} {t['name']} [{c['tag']}]: zonelens show, predict, verify ----")
                         log("\n".join(c["report"]))
+            if o.print_report:
+                for p in parse_probes(lines_of.get((k, t["name"]), [])):
+                    if p["text"]:
+                        log(f"---- {k} {t['name']} [probe {p['tag']}]: zonelens probe ----")
+                        log("\n".join(p["text"]))
             log(f"{status} {k} {t['name']} ({el:.1f}s, {len(checks)} checks)")
             for n in notes:
                 if n.startswith("["):

@@ -29,6 +29,14 @@ started() {
     sleep 0.05
   done
 }
+# online_to ROOT FIXTURE: the module files of ROOT become FIXTURE's, each through a rename (a
+# reader never sees half a file), as if the kernel had onlined memory since.
+online_to() {
+  for f in snapshot events; do
+    cp "$FX/$2/sys/kernel/debug/zonelens/$f" "$1/sys/kernel/debug/zonelens/$f.new"
+    mv "$1/sys/kernel/debug/zonelens/$f.new" "$1/sys/kernel/debug/zonelens/$f"
+  done
+}
 json_ok() { python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" || fail "$1 is not JSON"; }
 json_lines_ok() {
   python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$1" || fail "$1 is not JSON lines"
@@ -185,10 +193,7 @@ watch-event)
   "$ZL" watch --root "$T/live" --interval 50 --count 2 --timeout 20 --json >"$T/out" 2>"$T/err" &
   pid=$!
   sleep 0.5
-  cp "$FX/mem-online/sys/kernel/debug/zonelens/snapshot" "$T/live/sys/kernel/debug/zonelens/snapshot.new"
-  cp "$FX/mem-online/sys/kernel/debug/zonelens/events" "$T/live/sys/kernel/debug/zonelens/events.new"
-  mv "$T/live/sys/kernel/debug/zonelens/snapshot.new" "$T/live/sys/kernel/debug/zonelens/snapshot"
-  mv "$T/live/sys/kernel/debug/zonelens/events.new" "$T/live/sys/kernel/debug/zonelens/events"
+  online_to "$T/live" mem-online
   wait $pid; rc=$?
   [ "$rc" -eq 0 ] || fail "watch exited $rc: $(cat "$T/out" "$T/err")"
   json_lines_ok "$T/out"
@@ -201,12 +206,45 @@ ev = [l for l in lines if l["type"] == "event"]
 assert [e["seq"] for e in ev] == [1, 2], ev
 assert ev[1]["generation_changed"] and ev[1]["check"]["verified"], ev[1]
 assert ev[1]["check"]["stale_nodes"] == [], ev[1]
-assert lines[-1] == {"type": "stop", "reason": "count", "events": 2, "failed": False}, lines[-1]
+assert lines[-1] == {"schema": 1, "type": "stop", "reason": "count", "events": 2, "failed": False}, lines[-1]
 PY
   # Text mode, replaying the log of a tampered root: fail-fast stops with exit 1.
   expect 1 "$ZL" watch --root "$FX/mem-online-tampered" --from-start --fail-fast --interval 20 --timeout 10
   has "MISMATCH on nodes 0"
   has "stopped (fail-fast)"
+  ;;
+watch-inflight)
+  # The "kernel" is in the middle of onlining memory on node 3: its event log (format 4) says so
+  # and holds only mem_going_online. watch defers: nothing is reported while the operation is in
+  # flight; once it has ended, both events come, with the check of the state after it.
+  cp -r "$FX/boot" "$T/live"
+  M="$T/live/sys/kernel/debug/zonelens"
+  "$ZL" watch --root "$T/live" --interval 50 --count 2 --timeout 20 --json >"$T/out" 2>"$T/err" &
+  pid=$!
+  started "$pid" '"type":"start"'
+  {
+    echo "zonelens-format 4"
+    sed -n 2p "$FX/mem-online/sys/kernel/debug/zonelens/events" | sed 's/last_seq 2/last_seq 1/'
+    echo "inflight online nid 3 pfn 0x180000 nr 32768 seq 1"
+    sed -n 3p "$FX/mem-online/sys/kernel/debug/zonelens/events"
+    echo end
+  } >"$M/events.new"
+  "$ZL" show --root "$T/live" >/dev/null 2>&1  # the boot root still reads
+  mv "$M/events.new" "$M/events"
+  sleep 0.6
+  kill -0 "$pid" 2>/dev/null || fail "watch ended during the operation: $(cat "$T/out" "$T/err")"
+  [ "$(grep -c '"type":"event"' "$T/out")" -eq 0 ] || fail "watch reported an event in flight: $(cat "$T/out")"
+  online_to "$T/live" mem-online
+  wait $pid; rc=$?
+  [ "$rc" -eq 0 ] || fail "watch exited $rc: $(cat "$T/out" "$T/err")"
+  python3 - "$T/out" <<'PY' || fail "watch output: $(cat "$T/out")"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+ev = [l for l in lines if l["type"] == "event"]
+assert [e["seq"] for e in ev] == [1, 2], ev
+assert ev[1]["generation_changed"] and ev[1]["check"]["verified"], ev[1]
+assert lines[-1] == {"schema": 1, "type": "stop", "reason": "count", "events": 2, "failed": False}, lines[-1]
+PY
   ;;
 watch-timeout)
   expect 0 "$ZL" watch --root "$FX/mem-online" --interval 20 --timeout 0.3

@@ -314,7 +314,7 @@ TEST(SnapshotFormat4, ANodeNotificationStartsAnOperationWithoutARange) {
 }
 
 TEST(SnapshotFormat4, RefusesMalformedInflightLines) {
-  for (const auto& [line, why] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& test_case : std::vector<std::pair<std::string, std::string>>{
            {"inflight sideways nid 0 pfn 0x1 nr 1 seq 1", "expected none, online or offline"},
            {"inflight online nid 0 pfn 0x1 nr - seq 1", "pfn and nr are both given or both '-'"},
            {"inflight online nid 0 pfn 1 nr 1 seq 1", "pfn is 0xHEX or '-'"},
@@ -322,6 +322,8 @@ TEST(SnapshotFormat4, RefusesMalformedInflightLines) {
            {"inflight online nid 0 pfn 0x1 nr 1", "expected 9 arguments"},
            {"inflight", "expected 9 arguments"},
        }) {
+    const std::string& line = test_case.first;  // not a structured binding: clang 14 cannot
+    const std::string& why = test_case.second;  // capture one in the lambda below
     const auto msg = error_of([&] { parse_snapshot(format4(line, "0"), kFile); });
     EXPECT_NE(msg.find("is malformed (" + why), std::string::npos) << line << ": " << msg;
   }

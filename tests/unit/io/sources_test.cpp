@@ -376,11 +376,16 @@ TEST(CaptureDerived, MissingStateFilesAreDerivedAndListed) {
     EXPECT_EQ(node.cpu, node.id != 2) << node.id;
   }
   std::vector<std::string> files;
+  std::vector<DerivedFrom> from;
   for (const auto& d : o.notes.derived) {
     files.push_back(d.file);
+    from.push_back(d.from);
   }
   EXPECT_EQ(files, (std::vector<std::string>{n + "possible", n + "online", n + "has_memory",
                                              n + "has_normal_memory", n + "has_cpu"}));
+  EXPECT_EQ(from, (std::vector<DerivedFrom>{DerivedFrom::kNodeDirectories,
+                                            DerivedFrom::kNodeDirectories, DerivedFrom::kMemTotal,
+                                            DerivedFrom::kMemory, DerivedFrom::kCpulist}));
   EXPECT_TRUE(o.notes.zones_known);
   // A present file that is wrong is still refused.
   r.write(n + "has_cpu", "0-9\n");
@@ -413,16 +418,18 @@ TEST(CaptureRelease, ProcVersionWhenThereIsNoOsrelease) {
             "4.14.0-49.el7a.ppc64le");
   EXPECT_EQ(release_of_proc_version("SunOS 5.11"), "");
   ScratchRoot r("roots/four-node-sysfs");
+  EXPECT_EQ(observe_root(r.path()).notes.release_file, ReleaseFile::kOsrelease);
   fs::remove(r.path() / "proc/sys/kernel/osrelease");
   r.write("proc/version",
           "Linux version 3.10.0-1160.el7.x86_64 (mockbuild@x) (gcc 4.8.5) #1 SMP\n");
   Observation o = observe_root(r.path());
   EXPECT_EQ(o.topology.kernel_release, "3.10.0-1160.el7.x86_64");
-  EXPECT_EQ(o.notes.release_file, "proc/version");
+  EXPECT_EQ(o.notes.release_file, ReleaseFile::kProcVersion);
+  EXPECT_EQ(release_file_path(o.notes.release_file), "proc/version");
   fs::remove(r.path() / "proc/version");
   o = observe_root(r.path());
   EXPECT_EQ(o.topology.kernel_release, "");
-  EXPECT_EQ(o.notes.release_file, "");
+  EXPECT_EQ(o.notes.release_file, ReleaseFile::kNone);
 }
 
 TEST(CaptureCpumap, HexGroupsLastIsCpusZeroTo31) {

@@ -191,7 +191,7 @@ KernelChoice kernel_choice(const po::variables_map& vm, const Topology& topo) {
     // A capture without the release (hwloc's lack proc/sys/kernel/osrelease): the newest era.
     k.release = "unknown";
     k.release_assumed = true;
-    k.version = kNewestEraRelease;
+    k.version = newest_release(kEraTable.back().era);
     k.rules = rules_for(k.version);
     return k;
   }
@@ -272,7 +272,7 @@ ContextCandidate command_context(const po::variables_map& vm, const Observation&
   ResolvedContext r = resolve_context(o.topology, rules, m != nullptr ? &m->snapshot : nullptr,
                                       m != nullptr ? &m->events : nullptr, given);
   if (!r.explains_live()) {
-    r.context.reason += " (note: no context reproduces the live lists; see zonelens verify)";
+    r.context.explains_no_live_list = true;
   }
   return r.context;
 }

@@ -55,13 +55,11 @@ std::optional<ContextAttempt> infer_masks(const Topology& topo, const EraRules& 
     if (!all_match(a.verdicts)) {
       continue;
     }
+    c.kind = ContextKind::kRuntimeInferred;
+    c.cause = ContextCause::kInferred;
     c.inferred = true;
-    c.label = "runtime (inferred masks: CPUs on memory nodes " + join_ids(with) + ")";
-    c.reason =
-        "the last rebuild predates the module's event log, so its CPU masks are unknown and no "
-        "recorded context explains the lists; a rebuild that saw CPUs on memory nodes " +
-        join_ids(with) + " (" + std::to_string(std::popcount(m ^ now)) +
-        " memory nodes differ from the current masks) explains every list";
+    c.inferred_cpus = std::move(with);
+    c.inferred_distance = std::popcount(m ^ now);
     a.candidate = std::move(c);
     a.match = true;
     return a;
@@ -163,6 +161,10 @@ std::vector<ContextAttempt> try_contexts(const Topology& topo, const EraRules& r
   }
   if (masks_unknown) {
     if (auto inferred = infer_masks(topo, rules, live)) {
+      // the generation whose masks are unknown, as the candidates that could not say them
+      const auto unknown = std::find_if(attempts.begin(), attempts.end(),
+                                        [](const auto& t) { return t.candidate.masks_unknown; });
+      inferred->candidate.generation = unknown->candidate.generation;
       attempts.push_back(std::move(*inferred));
     }
   }

@@ -25,33 +25,14 @@ std::vector<bool> nodes_with_cpus(const CpuMap& cpus, int nr_node_ids) {
   return out;
 }
 
-std::string describe(const Event& e) {
-  std::string s = "event " + std::to_string(e.seq) + " (" + std::string(event_type_name(e.type));
-  if (e.nid) {
-    s += " nid " + std::to_string(*e.nid);
-  }
-  if (e.cpu) {
-    s += " cpu " + std::to_string(*e.cpu);
-  }
-  return s + ")";
-}
-
 // Boot, or runtime with the topology's current masks.
-ContextCandidate plain(RebuildKind kind, std::string reason, bool masks_unknown) {
+ContextCandidate plain(RebuildKind kind, ContextCause cause, bool masks_unknown) {
   ContextCandidate c;
-  c.label = kind == RebuildKind::kBoot ? "boot" : "runtime (current masks)";
+  c.kind = kind == RebuildKind::kBoot ? ContextKind::kBoot : ContextKind::kRuntimeCurrent;
+  c.cause = cause;
   c.context.kind = kind;
-  c.reason = std::move(reason);
   c.masks_unknown = masks_unknown;
   return c;
-}
-
-ContextCandidate runtime_now(std::string reason, bool masks_unknown = false) {
-  return plain(RebuildKind::kRuntime, std::move(reason), masks_unknown);
-}
-
-ContextCandidate boot(std::string reason, bool masks_unknown = false) {
-  return plain(RebuildKind::kBoot, std::move(reason), masks_unknown);
 }
 
 bool memoryless_cpuless(const Node& n) { return !n.memory && !n.cpu && n.cpus.empty(); }
@@ -85,32 +66,46 @@ std::vector<NodeId> hot_add_in_flight(const Topology& topo) {
 // The contexts that explain generation `gen` (full rebuilds only).
 std::vector<ContextCandidate> full_rebuild_contexts(const EventLog& log, std::uint64_t gen,
                                                     int nr_node_ids) {
+  const auto both = [gen](ContextCandidate first, ContextCandidate second) {
+    first.generation = second.generation = gen;
+    return std::vector<ContextCandidate>{std::move(first), std::move(second)};
+  };
   if (gen == 0) {
-    const std::string why =
-        "no rebuild since the module loaded, so the lists predate the module's event log";
-    return {boot(why, true), runtime_now(why, true)};
+    const ContextCause why = ContextCause::kNoRebuildSinceLoad;
+    return both(plain(RebuildKind::kBoot, why, true), plain(RebuildKind::kRuntime, why, true));
   }
   const Event* e = log.event_that_set(gen);
   if (e == nullptr) {
-    const std::string why = "the event that set generation " + std::to_string(gen) +
-                            " has left the event log (" + std::to_string(log.dropped) + " dropped)";
-    return {runtime_now(why, true), boot(why, true)};
+    const ContextCause why = ContextCause::kEventLeftLog;
+    std::vector<ContextCandidate> out =
+        both(plain(RebuildKind::kRuntime, why, true), plain(RebuildKind::kBoot, why, true));
+    for (auto& c : out) {
+      c.dropped = log.dropped;
+    }
+    return out;
   }
   ContextCandidate at_event;
-  at_event.label = "runtime (masks of event " + std::to_string(e->seq) + ")";
+  at_event.kind = ContextKind::kRuntimeEvent;
+  at_event.generation = gen;
+  at_event.event = *e;
   at_event.context.kind = RebuildKind::kRuntime;
   at_event.context.nodes_with_cpus = nodes_with_cpus(e->cpus, nr_node_ids);
   if (is_memory_event(e->type)) {
     if (e->type == EventType::kMemOffline && e->nid) {
       at_event.context.still_in_memory = e->nid;  // the model applies it only before 6.7
     }
-    at_event.reason = describe(*e) + " rebuilt the lists (generation " + std::to_string(gen) +
-                      ") with the cpumasks it recorded";
+    at_event.cause = ContextCause::kMemoryEvent;
     return {at_event};
   }
-  at_event.reason = describe(*e) + " noticed generation " + std::to_string(gen) +
-                    " without a memory event to explain it";
-  return {at_event, runtime_now(at_event.reason), boot(at_event.reason)};
+  at_event.cause = ContextCause::kOtherEvent;
+  std::vector<ContextCandidate> out{at_event};
+  for (const RebuildKind k : {RebuildKind::kRuntime, RebuildKind::kBoot}) {
+    ContextCandidate c = plain(k, ContextCause::kOtherEvent, false);
+    c.generation = gen;
+    c.event = *e;
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 }  // namespace
@@ -125,30 +120,26 @@ std::vector<ContextCandidate> candidate_contexts(const Topology& topo, const Eve
   if (e == nullptr || e->type != EventType::kFpChange || (added.empty() && in_flight.empty())) {
     return out;
   }
-  // The previous generation's contexts with `self` laid over; `how` says why those nodes.
-  const auto overlay = [&](const std::vector<NodeId>& self, const std::string& how) {
-    const std::string nodes = join_ids(self);
+  // The previous generation's contexts with `self` laid over; `in_flight` is the offline node
+  // among them, if any.
+  const auto overlay = [&](const std::vector<NodeId>& self, std::optional<NodeId> in_flight) {
     for (ContextCandidate base : full_rebuild_contexts(log, gen - 1, nr_node_ids)) {
-      base.label += " + self-only build of node " + nodes;
-      base.reason = how + " built its own lists at DIMM add (" + describe(*e) +
-                    " noticed it); the other nodes keep generation " + std::to_string(gen - 1) +
-                    ": " + base.reason;
       base.self_only = self;
       base.self_only_masks = nodes_with_cpus(e->cpus, nr_node_ids);
+      base.hot_added = added;
+      base.add_in_flight = in_flight;
+      base.noticed_by = *e;
       out.push_back(std::move(base));
     }
   };
   if (!added.empty()) {
-    overlay(added, "hot-added node " + join_ids(added) + " (online, no memory, no CPUs)");
+    overlay(added, std::nullopt);
   }
   // One DIMM add in flight at a time: each such node on its own, beside the online ones.
   for (const NodeId k : in_flight) {
     std::vector<NodeId> self = added;
     self.insert(std::lower_bound(self.begin(), self.end(), k), k);
-    overlay(self, "node " + std::to_string(k) +
-                      " (offline with a pgdat, no memory, no CPUs: a DIMM add in flight, before "
-                      "node_set_online)" +
-                      (added.empty() ? std::string() : " and hot-added node " + join_ids(added)));
+    overlay(self, k);
   }
   return out;
 }
@@ -159,14 +150,11 @@ std::vector<ContextCandidate> candidate_contexts(const Snapshot& snapshot, const
 }
 
 ContextCandidate explicit_context(RebuildKind kind) {
-  return kind == RebuildKind::kBoot ? boot("given with --context boot")
-                                    : runtime_now("given with --context runtime");
+  return plain(kind, ContextCause::kGiven, false);
 }
 
 ContextCandidate default_context() {
-  return boot(
-      "the default without the module's event log (pass --context runtime for a rebuild with "
-      "the current CPU masks)");
+  return plain(RebuildKind::kBoot, ContextCause::kDefault, false);
 }
 
 RebuildContext rebuild_of_node(const ContextCandidate& c, NodeId node) {

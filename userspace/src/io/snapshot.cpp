@@ -548,8 +548,9 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
     missing("inflight");
   }
   if (in_flight && *stable == 1) {
-    fail(file, "says stable 1 and an operation in flight, which the module never writes together: " +
-                   std::string(kModuleFix));
+    fail(file,
+         "says stable 1 and an operation in flight, which the module never writes together: " +
+             std::string(kModuleFix));
   }
   // An unsettled moment is not bad input: say so before the invariants it may break are checked.
   if (in_flight) {

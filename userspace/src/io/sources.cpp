@@ -341,8 +341,8 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
   const std::string node_dir = "sys/devices/system/node/";
   // A state file that is absent from a captured root (and only then) is derived.
   const auto absent = [&](const char* name) { return derive && !path_exists(nodes / name); };
-  const auto note = [&](const char* name, std::string from) {
-    d.notes.derived.push_back({node_dir + name, std::move(from)});
+  const auto note = [&](const char* name, DerivedFrom from) {
+    d.notes.derived.push_back({node_dir + name, from});
   };
   std::vector<int> dirs;  // the nodeN directories, when a state file is derived from them
   if (absent("possible") || absent("online")) {
@@ -350,13 +350,13 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
   }
   if (absent("possible")) {
     d.states.possible = dirs;
-    note("possible", "the nodeN directories present");
+    note("possible", DerivedFrom::kNodeDirectories);
   } else {
     d.states.possible = states(nodes / "possible");
   }
   if (absent("online")) {
     d.states.online = dirs;
-    note("online", "the nodeN directories present");
+    note("online", DerivedFrom::kNodeDirectories);
   } else {
     d.states.online = states(nodes / "online");
   }
@@ -376,7 +376,7 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
         d.states.memory.push_back(id);
       }
     }
-    note("has_memory", "nodeN/meminfo MemTotal > 0");
+    note("has_memory", DerivedFrom::kMemTotal);
   } else {
     d.states.memory = list(nodes / "has_memory", kMaxNumnodes);
   }
@@ -384,7 +384,7 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
     // Without CONFIG_HIGHMEM (every 64-bit kernel) N_HIGH_MEMORY is N_NORMAL_MEMORY, and N_MEMORY
     // was N_HIGH_MEMORY before 3.8 (include/linux/nodemask.h).
     d.states.normal_memory = d.states.memory;
-    note("has_normal_memory", "N_MEMORY (no CONFIG_HIGHMEM assumed)");
+    note("has_normal_memory", DerivedFrom::kMemory);
   } else {
     d.states.normal_memory = list(nodes / "has_normal_memory", kMaxNumnodes);
   }
@@ -468,7 +468,7 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
     read_nodes(1, n_online);
   }
   if (from_cpumap) {
-    note("nodeN/cpulist", "nodeN/cpumap (a kernel before 2.6.26, or a capture without the list)");
+    note("nodeN/cpulist", DerivedFrom::kCpumap);
   }
   if (derive_cpu) {
     // N_CPU: the nodes with a CPU in their (online) cpulist.
@@ -477,7 +477,7 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
         d.states.cpu.push_back(d.states.online[i]);
       }
     }
-    note("has_cpu", "nodeN/cpulist not empty");
+    note("has_cpu", DerivedFrom::kCpulist);
   }
   d.zoneinfo_file = (root / "proc/zoneinfo").string();
   if (derive && !path_exists(d.zoneinfo_file)) {
@@ -489,7 +489,7 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
   const fs::path version = root / "proc/version";
   if (!derive || path_exists(osrelease)) {
     d.release = first_line(read_file(osrelease, fixes.missing_osrelease));
-    d.notes.release_file = "proc/sys/kernel/osrelease";
+    d.notes.release_file = ReleaseFile::kOsrelease;
   } else if (path_exists(version)) {
     const std::string text = read_file(version, fixes.missing_osrelease);
     d.release = release_of_proc_version(text);
@@ -497,7 +497,7 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
       throw InputError(version.string() + ": '" + first_line(text).substr(0, 80) +
                        "' does not start with 'Linux version RELEASE': " + bad_fix);
     }
-    d.notes.release_file = "proc/version";
+    d.notes.release_file = ReleaseFile::kProcVersion;
   }
   return d;
 }
@@ -514,6 +514,18 @@ std::string_view source_kind_name(SourceKind kind) {
       return "topology-file";
   }
   return "?";
+}
+
+std::string_view release_file_path(ReleaseFile file) {
+  switch (file) {
+    case ReleaseFile::kNone:
+      return "";
+    case ReleaseFile::kOsrelease:
+      return "proc/sys/kernel/osrelease";
+    case ReleaseFile::kProcVersion:
+      return "proc/version";
+  }
+  return "";
 }
 
 fs::path module_dir(const std::optional<fs::path>& root) {

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// explain(): the rebuild up to one node, then that node's build_zonelists() step by step.
+// explain(): the model's own run up to one node, observed (ZonelistTrace): that node's
+// build_zonelists() step by step, and the node_load[] writes of the calls before it.
 #include "zonelens/explain.hpp"
 
-#include <algorithm>
-#include <climits>
-
-#include "order.hpp"
+#include <span>
 
 namespace zonelens {
 namespace {
@@ -26,6 +24,62 @@ PickReason reason_for(const CandidateScore& winner, const std::optional<Candidat
   }
   return PickReason::kLowerScore;
 }
+
+// The explanation of one node, from the trace of the model's run.
+class ExplainTrace final : public ZonelistTrace {
+ public:
+  ExplainTrace(Explanation& ex, std::size_t ids) : ex_(ex) {
+    ex_.node_load_at_start.assign(ids, 0);
+  }
+
+  void best_node(NodeId local, NodeId best, std::span<const CandidateScore> open) override {
+    if (local != ex_.node) {
+      return;
+    }
+    if (best < 0) {
+      if (!open.empty()) {
+        ex_.stopped_at_int_max = static_cast<int>(open.size());  // every val left is INT_MAX
+      }
+      return;
+    }
+    ExplainStep s;
+    s.position = static_cast<int>(ex_.steps.size());
+    s.picked = best;
+    if (open.empty()) {
+      s.reason = PickReason::kLocalNode;
+      ex_.local_first = true;
+    } else {
+      s.candidates.assign(open.begin(), open.end());
+      for (const auto& c : open) {
+        if (c.node == best) {
+          s.winner = c;
+        } else if (!s.runner_up || better(c, *s.runner_up)) {
+          s.runner_up = c;
+        }
+      }
+      s.reason = reason_for(*s.winner, s.runner_up);
+    }
+    ex_.steps.push_back(std::move(s));
+  }
+
+  void placed(const Placement& p) override {
+    if (p.local != ex_.node) {
+      if (p.write) {  // an earlier build's write: node_load[] as the explained build starts
+        ex_.earlier_updates.push_back(*p.write);
+        ex_.node_load_at_start[static_cast<std::size_t>(p.node)] = p.write->after;
+      }
+      return;
+    }
+    ExplainStep& s = ex_.steps.back();
+    s.picked_distance = p.distance;
+    s.previous_distance = p.prev_distance;
+    s.load_counter = p.load;
+    s.load_update = p.write;
+  }
+
+ private:
+  Explanation& ex_;
+};
 
 }  // namespace
 
@@ -53,119 +107,20 @@ Explanation explain(const Topology& topo, const EraRules& rules, const RebuildCo
   const RebuildFacts facts = rebuild_facts(topo, rules, ctx);
   ex.nr_online_nodes = facts.nr_online_nodes;
   ex.multiplier = facts.multiplier;
-  const auto bound = static_cast<std::size_t>(detail::id_bound(topo));
-
-  std::vector<int> node_load(bound, 0);
-  detail::OrderScratch scratch;
-  std::vector<NodeId> order;
-  for (const NodeId local : facts.built) {
-    if (local == node) {
+  ExplainTrace trace(ex, facts.in_memory.size());
+  PredictionStream stream(topo, rules, ctx, &trace);
+  NodeZonelists nz;
+  while (stream.next(nz)) {
+    if (nz.node == node) {
       ex.built = true;
-      break;
+      ex.node_order = nz.node_order;
+      ex.fallback = nz.fallback;
+      return ex;
     }
-    const std::vector<int> before = node_load;
-    detail::build_order(topo, rules, facts, local, node_load, scratch, order);
-    for (const NodeId n : order) {  // a node is written at most once per build
-      const auto nu = static_cast<std::size_t>(n);
-      if (node_load[nu] != before[nu]) {
-        ex.earlier_updates.push_back(LoadUpdate{
-            .built_for = local, .node = n, .before = before[nu], .after = node_load[nu]});
-      }
-    }
-    ex.built_before.push_back(local);
+    ex.built_before.push_back(nz.node);
   }
-  ex.node_load_at_start = node_load;
-  if (!ex.built) {
-    ex.built_before.clear();
-    ex.earlier_updates.clear();
-    return ex;
-  }
-
-  // The step-by-step walk: a literal rescan per pick (O(N^2) for one node, fine for one node).
-  const auto nu_local = static_cast<std::size_t>(node);
-  ex.local_first = !era_skips_memoryless_local(rules.era) ||
-                   (nu_local < facts.in_memory.size() && facts.in_memory[nu_local]);
-  const bool counter = era_uses_load_counter(rules.era);
-  const int local_distance = topo.distance.at(node, node);
-  int prev_distance = local_distance;
-  int load = facts.nr_online_nodes;
-  std::vector<bool> used(bound, false);
-
-  if (ex.local_first) {
-    used[nu_local] = true;
-    ExplainStep s;
-    s.position = 0;
-    s.picked = node;
-    s.reason = PickReason::kLocalNode;
-    s.picked_distance = local_distance;
-    s.previous_distance = local_distance;
-    s.load_counter = counter ? load : 0;
-    ex.steps.push_back(std::move(s));
-    ex.node_order.push_back(node);
-    if (counter) {
-      --load;
-    }
-  }
-  for (;;) {
-    ExplainStep s;
-    s.position = static_cast<int>(ex.node_order.size());
-    for (const NodeId n : facts.candidates) {
-      const auto nu = static_cast<std::size_t>(n);
-      if (used[nu]) {
-        continue;
-      }
-      CandidateScore c;
-      c.node = n;
-      c.distance = topo.distance.at(node, n);
-      c.below_local = n < node ? 1 : 0;
-      c.cpu_penalty = facts.has_cpus[nu] ? 1 : 0;
-      c.base = static_cast<int>(static_cast<std::uint32_t>(c.distance) +
-                                static_cast<std::uint32_t>(c.below_local + c.cpu_penalty));
-      c.multiplier = facts.multiplier;
-      c.node_load = node_load[nu];
-      c.total =
-          kernel_score(c.distance, n < node, facts.has_cpus[nu], facts.multiplier, node_load[nu]);
-      s.candidates.push_back(c);
-    }
-    if (s.candidates.empty()) {
-      break;
-    }
-    const auto best = std::min_element(s.candidates.begin(), s.candidates.end(), better);
-    if (best->total == INT_MAX) {
-      ex.stopped_at_int_max = static_cast<int>(s.candidates.size());
-      break;
-    }
-    s.winner = *best;
-    for (const auto& c : s.candidates) {
-      if (c.node != best->node && (!s.runner_up || better(c, *s.runner_up))) {
-        s.runner_up = c;
-      }
-    }
-    s.picked = best->node;
-    s.reason = reason_for(*s.winner, s.runner_up);
-    s.picked_distance = best->distance;
-    s.previous_distance = prev_distance;
-    s.load_counter = counter ? load : 0;
-    const auto nu = static_cast<std::size_t>(s.picked);
-    used[nu] = true;
-    if (s.picked_distance != prev_distance) {
-      const int before = node_load[nu];
-      node_load[nu] = detail::updated_load(rules.era, before, load);
-      s.load_update =
-          LoadUpdate{.built_for = node, .node = s.picked, .before = before, .after = node_load[nu]};
-    }
-    prev_distance = s.picked_distance;
-    if (counter) {
-      --load;
-    }
-    ex.node_order.push_back(s.picked);
-    ex.steps.push_back(std::move(s));
-  }
-  std::vector<Zonelist> zones_by_node(bound);
-  for (const NodeId n : ex.node_order) {
-    zones_by_node[static_cast<std::size_t>(n)] = zonerefs_of(topo, n, rules.zone_predicate);
-  }
-  ex.fallback = fallback_list(rules.zonelist_order, zones_by_node, ex.node_order);
+  ex.built_before.clear();
+  ex.earlier_updates.clear();
   return ex;
 }
 

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Kernel release -> era and zone predicate (docs/kernel-eras.md).
+// Kernel release -> era (kEraTable) and zone predicate (docs/kernel-eras.md).
 #include <array>
 #include <charconv>
-#include <utility>
 
 #include "zonelens/model.hpp"
 
@@ -42,20 +41,6 @@ constexpr std::array<Backport, 6> kPopulatedBackports{{
     {5, 15, 35},
 }};
 
-struct EraName {
-  KernelEra era;
-  std::string_view name;
-  std::string_view enumerator;
-};
-constexpr std::array<EraName, 6> kEraNames{{
-    {KernelEra::kPre414, "<=4.13", "kPre414"},
-    {KernelEra::k414, "4.14-5.15", "k414"},
-    {KernelEra::k516, "5.16-5.17", "k516"},
-    {KernelEra::k518, "5.18", "k518"},
-    {KernelEra::k519, "5.19-6.6", "k519"},
-    {KernelEra::k607, "6.7+", "k607"},
-}};
-
 }  // namespace
 
 std::optional<KernelVersion> parse_kernel_release(std::string_view release) {
@@ -80,24 +65,32 @@ std::optional<KernelVersion> parse_kernel_release(std::string_view release) {
   return v;
 }
 
+const EraRow& era_row(KernelEra era) {
+  for (const EraRow& row : kEraTable) {
+    if (row.era == era) {
+      return row;
+    }
+  }
+  return kEraTable.back();  // unreachable: every KernelEra has a row
+}
+
 KernelEra era_for(const KernelVersion& v) {
-  const int s = series(v);
-  if (s < series(4, 14)) {
-    return KernelEra::kPre414;
+  for (const EraRow& row : kEraTable) {
+    const bool from_first = series(v) >= series(row.first_major, row.first_minor);
+    const bool to_last = row.last_major == 0 || series(v) <= series(row.last_major, row.last_minor);
+    if (from_first && to_last) {
+      return row.era;
+    }
   }
-  if (s < series(5, 16)) {
-    return KernelEra::k414;
+  return kEraTable.back().era;  // unreachable: the rows cover every release
+}
+
+KernelVersion newest_release(KernelEra era) {
+  const EraRow& row = era_row(era);
+  if (row.last_major == 0) {
+    return {row.first_major, row.first_minor, 0};
   }
-  if (s < series(5, 18)) {
-    return KernelEra::k516;
-  }
-  if (s == series(5, 18)) {
-    return KernelEra::k518;
-  }
-  if (s < series(6, 7)) {
-    return KernelEra::k519;
-  }
-  return KernelEra::k607;
+  return {row.last_major, row.last_minor, 0};
 }
 
 ZonePredicate zone_predicate_for(const KernelVersion& v) {
@@ -126,19 +119,12 @@ std::optional<EraRules> rules_for_release(std::string_view release) {
   return rules_for(*v);
 }
 
-std::string_view era_name(KernelEra era) {
-  for (const auto& e : kEraNames) {
-    if (e.era == era) {
-      return e.name;
-    }
-  }
-  return "unknown";
-}
+std::string_view era_name(KernelEra era) { return era_row(era).name; }
 
 std::optional<KernelEra> parse_era_name(std::string_view name) {
-  for (const auto& e : kEraNames) {
-    if (e.name == name || e.enumerator == name) {
-      return e.era;
+  for (const EraRow& row : kEraTable) {
+    if (row.name == name || row.enumerator == name) {
+      return row.era;
     }
   }
   return std::nullopt;
@@ -146,15 +132,6 @@ std::optional<KernelEra> parse_era_name(std::string_view name) {
 
 std::string_view zone_predicate_name(ZonePredicate p) {
   return p == ZonePredicate::kManaged ? "managed" : "populated";
-}
-
-bool era_builds_possible_nodes(KernelEra era) {
-  return era == KernelEra::k518 || era == KernelEra::k519 || era == KernelEra::k607;
-}
-bool era_skips_memoryless_local(KernelEra era) { return era == KernelEra::k607; }
-bool era_uses_load_counter(KernelEra era) {
-  return era == KernelEra::kPre414 || era == KernelEra::k414 || era == KernelEra::k516 ||
-         era == KernelEra::k518;
 }
 
 }  // namespace zonelens

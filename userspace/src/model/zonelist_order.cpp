@@ -140,8 +140,7 @@ std::optional<OrderRequest> parse_order_request(std::string_view value) {
   }
 }
 
-// The same boundary as the era: zone order is a kPre414 rule.
-bool release_has_zone_order(const KernelVersion& v) { return era_for(v) == KernelEra::kPre414; }
+bool release_has_zone_order(const KernelVersion& v) { return era_row(era_for(v)).zone_order; }
 
 std::vector<std::string> cmdline_values(std::string_view cmdline, std::string_view name) {
   std::vector<std::string> out;

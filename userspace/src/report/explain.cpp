@@ -97,15 +97,14 @@ void render_json(Sink& sink, const ExplainReport& r) {
   const Explanation& x = r.explanation;
   const KernelLine& k = r.kernel;
   JsonWriter w(sink, JsonWriter::Style::kPretty);
-  w.object()
+  w.document()
       .field("node", x.node)
       .field("source", r.origin)
       .field("kernel", k.release)
       .field("era", era_name(k.rules.era))
-      .field("zone_predicate", predicate_text(k))
-      .field("context", r.context.label)
-      .field("context_reason", r.context.reason)
-      .field("built", x.built)
+      .field("zone_predicate", predicate_text(k));
+  context_fields(w, r.context);
+  w.field("built", x.built)
       .field("local_first", x.local_first)
       .field("nr_online_nodes", x.nr_online_nodes)
       .field("multiplier", x.multiplier)
@@ -182,7 +181,7 @@ void render_text(Sink& sink, const ExplainReport& r) {
   std::string& out = sink.text;
   out += "explain node " + std::to_string(x.node) + " (" + r.origin + "): kernel " + k.release +
          " (era " + std::string(era_name(k.rules.era)) + ", " + predicate_text(k) + " zones)\n";
-  out += "context: " + r.context.label + ": " + r.context.reason + "\n";
+  out += "context: " + context_label(r.context) + ": " + context_reason(r.context) + "\n";
   out += order_line(k);
   if (!x.built) {
     out += "node " + std::to_string(x.node) +

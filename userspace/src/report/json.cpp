@@ -3,33 +3,17 @@
 
 #include <array>
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace zonelens::report {
 
 void append_json_string(std::string& out, std::string_view s) {
-  static constexpr std::string_view kHex = "0123456789abcdef";
-  out += '"';
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          const auto u = static_cast<unsigned char>(c);
-          out += "\\u00";
-          out += kHex[u >> 4U];
-          out += kHex[u & 0xFU];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  // nlohmann/json's serializer, the one JSON library of zonelens (it also parses every JSON input):
+  // quotes, backslashes and control characters escaped; invalid UTF-8 replaced by U+FFFD, so the
+  // document stays valid whatever bytes a name holds.
+  out +=
+      nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 namespace {
@@ -98,6 +82,8 @@ JsonWriter& JsonWriter::object(Layout layout) {
   open('{', layout, true);
   return *this;
 }
+
+JsonWriter& JsonWriter::document() { return object().field("schema", kJsonSchema); }
 
 JsonWriter& JsonWriter::array(Layout layout) {
   open('[', layout, false);

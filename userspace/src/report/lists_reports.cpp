@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // show, predict and verify: the reports built on whole zonelists.
 #include "kernel_line.hpp"
+#include "zonelens/report/context.hpp"
 #include "zonelens/report/lists.hpp"
 #include "zonelens/report/reports.hpp"
 #include "zonelens/zonelist_order.hpp"
@@ -19,6 +20,8 @@ void order_fields(JsonWriter& w, const KernelLine& k) {
   if (k.order_reason) {
     w.field("zonelist_order", zonelist_order_name(k.rules.zonelist_order))
         .field("zonelist_order_reason", *k.order_reason);
+  } else {
+    w.key("zonelist_order").null().key("zonelist_order_reason").null();
   }
 }
 
@@ -37,7 +40,7 @@ void render_text(Sink& sink, const ShowReport& r) {
 void render_json(Sink& sink, const ShowReport& r) {
   const Snapshot& s = *r.snapshot;
   JsonWriter w(sink, JsonWriter::Style::kPretty);
-  w.object()
+  w.document()
       .field("kernel", s.header.kernel_release)
       .field("source", "module")
       .field("module_version", s.header.module_version)
@@ -53,21 +56,53 @@ namespace {
 
 bool zones_known(const PredictReport& r) { return r.notes == nullptr || r.notes->zones_known; }
 
-// The capture lacked something (what a complete root or the module never does).
-bool has_notes(const PredictReport& r) {
-  return r.kernel.release_assumed ||
-         (r.notes != nullptr && (!r.notes->zones_known || !r.notes->derived.empty() ||
-                                 r.notes->release_file == "proc/version"));
+ReleaseFile release_file(const PredictReport& r) {
+  return r.notes == nullptr ? ReleaseFile::kNone : r.notes->release_file;
 }
 
-// The lines a capture with derived files, unknown zones or no release adds to the header.
+// "nodeN/meminfo MemTotal > 0": what a derived file came from, for people.
+std::string_view derived_from_text(DerivedFrom from) {
+  switch (from) {
+    case DerivedFrom::kNodeDirectories:
+      return "the nodeN directories present";
+    case DerivedFrom::kMemTotal:
+      return "nodeN/meminfo MemTotal > 0";
+    case DerivedFrom::kMemory:
+      return "N_MEMORY (no CONFIG_HIGHMEM assumed)";
+    case DerivedFrom::kCpulist:
+      return "nodeN/cpulist not empty";
+    case DerivedFrom::kCpumap:
+      return "nodeN/cpumap (a kernel before 2.6.26, or a capture without the list)";
+  }
+  return "?";
+}
+
+// "meminfo_memtotal": the JSON value of derived[].from, a closed set (docs/json.md).
+std::string_view derived_from_name(DerivedFrom from) {
+  switch (from) {
+    case DerivedFrom::kNodeDirectories:
+      return "node_directories";
+    case DerivedFrom::kMemTotal:
+      return "meminfo_memtotal";
+    case DerivedFrom::kMemory:
+      return "n_memory";
+    case DerivedFrom::kCpulist:
+      return "cpulist";
+    case DerivedFrom::kCpumap:
+      return "cpumap";
+  }
+  return "?";
+}
+
+// The lines a capture with derived files, unknown zones or no release adds to the header; none
+// for a source that lacked nothing.
 std::string notes_text(const PredictReport& r) {
   std::string out;
   if (r.kernel.release_assumed) {
     out += "kernel: unknown, era " + std::string(era_name(r.kernel.rules.era)) +
            " assumed (the newest): the capture has neither proc/sys/kernel/osrelease nor "
            "proc/version; pass --kernel REL for an older kernel\n";
-  } else if (r.notes != nullptr && r.notes->release_file == "proc/version") {
+  } else if (release_file(r) == ReleaseFile::kProcVersion) {
     out += "kernel: release from proc/version (no proc/sys/kernel/osrelease)\n";
   }
   if (!zones_known(r)) {
@@ -75,10 +110,30 @@ std::string notes_text(const PredictReport& r) {
   }
   if (r.notes != nullptr) {
     for (const auto& d : r.notes->derived) {
-      out += "derived: " + d.file + " from " + d.from + "\n";
+      out += "derived: " + d.file + " from " + std::string(derived_from_text(d.from)) + "\n";
     }
   }
   return out;
+}
+
+// release_assumed, release_file, zones_known, derived: present for every source (docs/json.md).
+void notes_fields(JsonWriter& w, const PredictReport& r) {
+  w.field("release_assumed", r.kernel.release_assumed).key("release_file");
+  if (release_file(r) == ReleaseFile::kNone) {
+    w.null();
+  } else {
+    w.value(release_file_path(release_file(r)));
+  }
+  w.field("zones_known", zones_known(r)).key("derived").array();
+  if (r.notes != nullptr) {
+    for (const auto& d : r.notes->derived) {
+      w.object(JsonWriter::Layout::kInline)
+          .field("file", d.file)
+          .field("from", derived_from_name(d.from))
+          .end();
+    }
+  }
+  w.end();
 }
 
 }  // namespace
@@ -88,8 +143,8 @@ void render_text(Sink& sink, const PredictReport& r) {
   sink.text += "predicted zonelists for " + k.release + " (era " +
                std::string(era_name(k.rules.era)) + ", " +
                (zones_known(r) ? predicate_text(k) + " zones, " : std::string("zones unknown, ")) +
-               r.context.label + " rebuild) of " + r.origin + " (" + r.source + ")\n";
-  sink.text += "context: " + r.context.label + ": " + r.context.reason + "\n";
+               context_label(r.context) + " rebuild) of " + r.origin + " (" + r.source + ")\n";
+  sink.text += "context: " + context_label(r.context) + ": " + context_reason(r.context) + "\n";
   sink.text += order_line(k);
   sink.text += notes_text(r);
   if (r.feed) {
@@ -102,29 +157,14 @@ void render_text(Sink& sink, const PredictReport& r) {
 void render_json(Sink& sink, const PredictReport& r) {
   const KernelLine& k = r.kernel;
   JsonWriter w(sink, JsonWriter::Style::kPretty);
-  w.object()
+  w.document()
       .field("kernel", k.release)
       .field("era", era_name(k.rules.era))
       .field("zone_predicate", predicate_text(k));
   order_fields(w, k);
-  w.field("context", r.context.label)
-      .field("context_reason", r.context.reason)
-      .field("source", r.source)
-      .field("origin", r.origin);
-  // Only a capture that lacked something says so: every other source's JSON is unchanged.
-  if (has_notes(r)) {
-    w.field("release_assumed", r.kernel.release_assumed)
-        .field("release_file", r.notes != nullptr ? r.notes->release_file : std::string())
-        .field("zones_known", zones_known(r))
-        .key("derived")
-        .array();
-    if (r.notes != nullptr) {
-      for (const auto& d : r.notes->derived) {
-        w.object(JsonWriter::Layout::kInline).field("file", d.file).field("from", d.from).end();
-      }
-    }
-    w.end();
-  }
+  context_fields(w, r.context);
+  w.field("source", r.source).field("origin", r.origin);
+  notes_fields(w, r);
   w.key("nodes");
   if (r.feed) {
     nodes_json(w, *r.topology, r.feed, zones_known(r));
@@ -132,6 +172,45 @@ void render_json(Sink& sink, const PredictReport& r) {
     nodes_json(w, *r.topology, feed_of(r.prediction.nodes), zones_known(r));
   }
   w.end().finish();
+}
+
+namespace {
+
+// "match (4 nodes)" / "mismatch (1 of 4 nodes differ, no context explains the lists)"
+std::string verify_result(const Verification& ver) {
+  const ContextAttempt& best = ver.best();
+  return ver.match ? "match (" + std::to_string(best.verdicts.size()) + " nodes)"
+                   : "mismatch (" + std::to_string(ver.mismatched().size()) + " of " +
+                         std::to_string(best.verdicts.size()) + " nodes differ" +
+                         (ver.attempts.size() > 1 ? ", no context explains the lists" : "") + ")";
+}
+
+}  // namespace
+
+void render_summary(Sink& sink, const VerifyReport& r) {
+  const Verification& ver = r.verification;
+  const ContextCandidate& c = ver.best().candidate;
+  std::string& out = sink.text;
+  out += verify_result(ver) + "; generation " + std::to_string(r.generation) + "; kernel " +
+         r.kernel.release + " (era " + std::string(era_name(r.kernel.rules.era)) + "); context " +
+         std::string(context_kind_name(c.kind));
+  std::vector<std::string> details;
+  if (c.event) {
+    details.push_back("event " + std::to_string(c.event->seq));
+  }
+  if (c.inferred) {
+    details.push_back("CPUs on memory nodes " + ids_text(c.inferred_cpus, ",", "none"));
+  }
+  if (!c.self_only.empty()) {
+    details.push_back("self-only nodes " + ids_text(c.self_only, ",", "none"));
+  }
+  for (std::size_t i = 0; i < details.size(); ++i) {
+    out += (i == 0 ? " (" : ", ") + details[i] + (i + 1 == details.size() ? ")" : "");
+  }
+  if (!ver.match) {
+    out += "; nodes differing: " + ids_text(ver.mismatched(), ",", "none");
+  }
+  out += '\n';
 }
 
 void render_text(Sink& sink, const VerifyReport& r) {
@@ -142,11 +221,11 @@ void render_text(Sink& sink, const VerifyReport& r) {
   out += "verify " + r.dir + " (generation " + std::to_string(r.generation) + ") against " +
          k.release + " (era " + std::string(era_name(k.rules.era)) + ")\n";
   out += order_line(k);
-  out += "context: " + best.candidate.label + ": " + best.candidate.reason + "\n";
+  out += "context: " + context_label(best.candidate) + ": " + context_reason(best.candidate) + "\n";
   if (ver.attempts.size() > 1 || !ver.match) {
     for (const auto& a : ver.attempts) {
-      out += "  tried " + a.candidate.label + ": " + (a.match ? "explains" : "does not explain") +
-             " the lists\n";
+      out += "  tried " + context_label(a.candidate) + ": " +
+             (a.match ? "explains" : "does not explain") + " the lists\n";
     }
   }
   for (const auto& v : best.verdicts) {
@@ -161,10 +240,7 @@ void render_text(Sink& sink, const VerifyReport& r) {
            side_text(*r.topology, d.predicted) + "\n";
     sink.maybe_flush();
   }
-  out += ver.match ? "result: match (" + std::to_string(best.verdicts.size()) + " nodes)\n"
-                   : "result: mismatch (" + std::to_string(ver.mismatched().size()) + " of " +
-                         std::to_string(best.verdicts.size()) + " nodes differ" +
-                         (ver.attempts.size() > 1 ? ", no context explains the lists" : "") + ")\n";
+  out += "result: " + verify_result(ver) + "\n";
 }
 
 void render_json(Sink& sink, const VerifyReport& r) {
@@ -172,21 +248,19 @@ void render_json(Sink& sink, const VerifyReport& r) {
   const Verification& ver = r.verification;
   const ContextAttempt& best = ver.best();
   JsonWriter w(sink, JsonWriter::Style::kPretty);
-  w.object().field("kernel", k.release).field("era", era_name(k.rules.era));
+  w.document().field("kernel", k.release).field("era", era_name(k.rules.era));
   order_fields(w, k);
   w.field("generation", r.generation)
       .field("fingerprint", format_fingerprint(r.fingerprint))
-      .field("module_reads", r.module_reads)
-      .field("context", best.candidate.label)
-      .field("context_reason", best.candidate.reason)
-      .field("context_inferred", best.candidate.inferred)
+      .field("module_reads", r.module_reads);
+  context_fields(w, best.candidate);
+  w.field("context_inferred", best.candidate.inferred)
       .key("contexts_tried")
       .array(JsonWriter::Layout::kInline);
   for (const auto& a : ver.attempts) {
-    w.object(JsonWriter::Layout::kInline)
-        .field("context", a.candidate.label)
-        .field("result", a.match ? "match" : "mismatch")
-        .end();
+    w.object(JsonWriter::Layout::kInline).key("context");
+    context_json(w, a.candidate);
+    w.field("result", a.match ? "match" : "mismatch").end();
   }
   w.end().field("result", ver.match ? "match" : "mismatch").key("nodes").array();
   for (const auto& v : best.verdicts) {

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "zonelens/report/prometheus.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <set>
+
+#include "zonelens/report/context.hpp"
 
 namespace zonelens::report {
 
@@ -93,12 +96,27 @@ std::string render_prometheus(const PrometheusReport& report) {
   e.family("zonelens_verify_match", "gauge",
            "Whether every node's live zonelists equal the model's prediction (1) or not (0).");
   e.sample("zonelens_verify_match", "", ver.match ? "1" : "0");
+  const ContextCandidate& context = ver.best().candidate;
   e.family("zonelens_verify_context_info", "gauge",
-           "The rebuild context that explained the lists, or the first one tried (always 1).");
+           "The kind of rebuild context that explained the lists, or of the first one tried; "
+           "whether its masks were inferred and whether nodes had self-only builds (always 1).");
   e.sample("zonelens_verify_context_info",
-           "context=\"" + label_value(ver.best().candidate.label) + "\",inferred=\"" +
-               (ver.best().candidate.inferred ? "true" : "false") + "\"",
+           "context=\"" + std::string(context_kind_name(context.kind)) + "\",inferred=\"" +
+               (context.inferred ? "true" : "false") + "\",self_only=\"" +
+               (context.self_only.empty() ? "false" : "true") + "\"",
            "1");
+  e.family("zonelens_verify_context_event_seq", "gauge",
+           "Sequence number of the event whose generation that context explains (0: none, the "
+           "lists predate the event log or the event left it).");
+  e.sample("zonelens_verify_context_event_seq", "", std::to_string(context_event_seq(context)));
+  e.family("zonelens_node_self_only", "gauge",
+           "Whether that context explains the node's lists by the node's own build at DIMM add "
+           "(1) or by the full rebuild (0).");
+  for (const auto& v : ver.best().verdicts) {
+    const bool self = std::find(context.self_only.begin(), context.self_only.end(), v.node) !=
+                      context.self_only.end();
+    e.sample("zonelens_node_self_only", node_label(v.node), self ? "1" : "0");
+  }
   e.family("zonelens_node_match", "gauge",
            "Whether the node's live fallback and nofallback zonelists equal the prediction (1) "
            "or not (0).");

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // diff, compare-eras and watch.
 #include "kernel_line.hpp"
+#include "zonelens/report/context.hpp"
+#include "zonelens/report/diff.hpp"
 #include "zonelens/report/lists.hpp"
 #include "zonelens/report/reports.hpp"
 #include "zonelens/zonelist_order.hpp"
@@ -13,9 +15,8 @@ using Layout = JsonWriter::Layout;
 
 std::string event_line(const Event& e) {
   return std::to_string(e.seq) + " " + std::string(event_type_name(e.type)) + ": " +
-         workflow::describe_event(e) + ", CPUs on nodes " + workflow::nodes_with_cpus_text(e.cpus) +
-         ", generation " + std::to_string(e.generation) + ", fp " +
-         format_fingerprint(e.fingerprint);
+         describe_event(e) + ", CPUs on nodes " + nodes_with_cpus_text(e.cpus) + ", generation " +
+         std::to_string(e.generation) + ", fp " + format_fingerprint(e.fingerprint);
 }
 
 void lists_json(JsonWriter& w, const Topology& topo, const NodeZonelists& n) {
@@ -51,23 +52,19 @@ void render_json(Sink& sink, const DiffCommandReport& rep) {
   const Topology& ta = rep.a.doc->snapshot.topology;
   const Topology& tb = rep.b.doc->snapshot.topology;
   JsonWriter w(sink, JsonWriter::Style::kPretty);
-  w.object().key("a");
+  w.document().key("a");
   diff_side_json(w, rep.a, r.generation_a, r.fingerprint_a);
   w.key("b");
   diff_side_json(w, rep.b, r.generation_b, r.fingerprint_b);
-  w.field("kernel", rep.kernel.release)
-      .field("era", era_name(rep.kernel.rules.era))
-      .field("context", r.context.label)
-      .field("context_reason", r.context.reason)
-      .field("module_reloaded", r.module_reloaded)
-      .key("events")
-      .array();
+  w.field("kernel", rep.kernel.release).field("era", era_name(rep.kernel.rules.era));
+  context_fields(w, r.context);
+  w.field("module_reloaded", r.module_reloaded).key("events").array();
   for (const auto& e : r.between) {
     w.object(Layout::kInline)
         .field("seq", e.seq)
         .field("type", event_type_name(e.type))
-        .field("description", workflow::describe_event(e))
-        .field("nodes_with_cpus", workflow::nodes_with_cpus_text(e.cpus))
+        .field("description", describe_event(e))
+        .field("nodes_with_cpus", nodes_with_cpus_text(e.cpus))
         .field("generation", e.generation)
         .field("fingerprint", format_fingerprint(e.fingerprint))
         .end();
@@ -76,7 +73,7 @@ void render_json(Sink& sink, const DiffCommandReport& rep) {
   for (const auto& c : r.changes) {
     w.object()
         .field("node", c.node)
-        .field("kind", workflow::change_kind_name(c.kind))
+        .field("kind", change_kind_name(c.kind))
         .field("list", list_kind_name(c.first.list))
         .field("position", c.first.position)
         .key("before");
@@ -111,7 +108,7 @@ void render_json(Sink& sink, const DiffCommandReport& rep) {
   }
   w.end()
       .field("result", r.explained ? "explained" : "unexplained")
-      .field("summary", r.summary)
+      .field("summary", diff_summary(r))
       .end()
       .finish();
 }
@@ -141,10 +138,9 @@ void render_text(Sink& sink, const DiffCommandReport& rep) {
   }
   out += "changed nodes: " + std::to_string(r.changes.size()) + "\n";
   for (const auto& c : r.changes) {
-    out += "  node " + std::to_string(c.node) + ": " +
-           std::string(workflow::change_kind_name(c.kind)) + " (first difference at " +
-           std::string(list_kind_name(c.first.list)) + "[" + std::to_string(c.first.position) +
-           "])";
+    out += "  node " + std::to_string(c.node) + ": " + std::string(change_kind_name(c.kind)) +
+           " (first difference at " + std::string(list_kind_name(c.first.list)) + "[" +
+           std::to_string(c.first.position) + "])";
     if (c.as_predicted) {
       out += *c.as_predicted ? ", as predicted" : ", NOT as predicted";
     }
@@ -153,8 +149,8 @@ void render_text(Sink& sink, const DiffCommandReport& rep) {
   }
   if (r.model_run) {
     out += "model: kernel " + rep.kernel.release + " (era " +
-           std::string(era_name(rep.kernel.rules.era)) + "), context: " + r.context.label + ": " +
-           r.context.reason + "\n";
+           std::string(era_name(rep.kernel.rules.era)) + "), context: " + context_label(r.context) +
+           ": " + context_reason(r.context) + "\n";
     for (const auto& v : r.verdicts) {
       if (!v.match()) {
         out += "  node " + std::to_string(v.node) + ": " +
@@ -165,8 +161,8 @@ void render_text(Sink& sink, const DiffCommandReport& rep) {
       }
     }
   }
-  out +=
-      std::string(r.explained ? "result: explained: " : "result: unexplained: ") + r.summary + "\n";
+  out += std::string(r.explained ? "result: explained: " : "result: unexplained: ") +
+         diff_summary(r) + "\n";
 }
 
 namespace {
@@ -191,13 +187,14 @@ void era_node_json(JsonWriter& w, const Topology& topo, const NodeZonelists* n) 
   w.end();
 }
 
-// The order is named only for sides up to 4.13, so the output of 4.14+ comparisons stays as it
-// was.
+// The order is named only for sides up to 4.13 (null for 4.14+, which builds node order only).
 void era_side_json(JsonWriter& w, const EraSide& s) {
   w.object(Layout::kInline).field("kernel", s.name).field("era", era_name(s.rules.era));
   if (s.names_order) {
     w.field("zonelist_order", zonelist_order_name(s.rules.zonelist_order))
         .field("zonelist_order_reason", s.order_reason);
+  } else {
+    w.key("zonelist_order").null().key("zonelist_order_reason").null();
   }
   w.end();
 }
@@ -215,7 +212,9 @@ std::string era_side_text(const EraSide& s) {
 
 void render_json(Sink& sink, const CompareErasReport& r) {
   JsonWriter w(sink, JsonWriter::Style::kPretty);
-  w.object().field("source", r.origin).field("context", r.context).key("from");
+  w.document().field("source", r.origin);
+  context_fields(w, r.context);
+  w.key("from");
   era_side_json(w, r.from);
   w.key("to");
   era_side_json(w, r.to);
@@ -237,7 +236,7 @@ void render_json(Sink& sink, const CompareErasReport& r) {
 void render_text(Sink& sink, const CompareErasReport& r) {
   std::string& out = sink.text;
   out += "compare " + era_side_text(r.from) + " -> " + era_side_text(r.to) + " on " + r.origin +
-         ", " + r.context + " rebuild\n";
+         ", " + (r.context.kind == ContextKind::kBoot ? "boot" : "runtime") + " rebuild\n";
   for (const auto& n : r.comparison.nodes) {
     if (!n.lists_changed) {
       out +=
@@ -261,8 +260,9 @@ void check_json(JsonWriter& w, const workflow::StateCheck& c) {
       .field("generation", c.generation)
       .field("fingerprint", format_fingerprint(c.fingerprint))
       .field("verified", c.verified)
-      .field("context", c.context)
-      .key("mismatched_nodes")
+      .key("context");
+  context_json(w, c.context);
+  w.key("mismatched_nodes")
       .ints(c.mismatched)
       .field("stale", !c.stale_nodes.empty())
       .key("stale_nodes")
@@ -272,8 +272,9 @@ void check_json(JsonWriter& w, const workflow::StateCheck& c) {
 
 std::string check_text(const workflow::StateCheck& c) {
   std::string s = "generation " + std::to_string(c.generation) + ": ";
-  s += c.verified ? "verified (" + c.context + ")"
-                  : "MISMATCH on nodes " + join_ids(c.mismatched) + " (" + c.context + ")";
+  const std::string context = context_label(c.context);
+  s += c.verified ? "verified (" + context + ")"
+                  : "MISMATCH on nodes " + join_ids(c.mismatched) + " (" + context + ")";
   s += c.stale_nodes.empty()
            ? "; up to date"
            : "; stale: nodes " + join_ids(c.stale_nodes) + " would move at the next rebuild";
@@ -283,7 +284,7 @@ std::string check_text(const workflow::StateCheck& c) {
 // One JSON line.
 JsonWriter line(Sink& sink, std::string_view type) {
   JsonWriter w(sink, JsonWriter::Style::kCompact);
-  w.object().field("type", type);
+  w.document().field("type", type);
   return w;
 }
 
@@ -323,10 +324,10 @@ void render_json(Sink& sink, const WatchEvent& r) {
   JsonWriter w = line(sink, "event");
   w.field("seq", e.seq)
       .field("event", event_type_name(e.type))
-      .field("description", workflow::describe_event(e))
+      .field("description", describe_event(e))
       .field("generation", e.generation)
       .field("generation_changed", r.generation_changed)
-      .field("nodes_with_cpus", workflow::nodes_with_cpus_text(e.cpus))
+      .field("nodes_with_cpus", nodes_with_cpus_text(e.cpus))
       .key("check");
   if (r.check) {
     check_json(w, *r.check);
@@ -339,7 +340,7 @@ void render_json(Sink& sink, const WatchEvent& r) {
 void render_text(Sink& sink, const WatchEvent& r) {
   const Event& e = r.event;
   sink.text += "seq " + std::to_string(e.seq) + " " + std::string(event_type_name(e.type)) + ": " +
-               workflow::describe_event(e) +
+               describe_event(e) +
                (r.generation_changed ? ", new generation " + std::to_string(e.generation) : "");
   if (r.check) {
     sink.text += "; now " + check_text(*r.check);

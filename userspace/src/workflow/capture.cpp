@@ -16,6 +16,7 @@
 
 #include "zonelens/error.hpp"
 #include "zonelens/sources.hpp"
+#include "zonelens/workflow/json_schema.hpp"
 #include "zonelens/workflow/snapshot_doc.hpp"
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, for posix_spawnp
@@ -220,9 +221,10 @@ CaptureReport capture_tree(const std::optional<fs::path>& source_root, const fs:
   // The zonelist order of <= 4.13 kernels: numa_zonelist_order= and the sysctl.
   copy.optional("proc/cmdline");
   copy.optional("proc/sys/vm/numa_zonelist_order");
-  nlohmann::json manifest = {{"zonelens_capture", 1},  {"taken_at", utc_now()},
-                             {"source", src.string()}, {"module", report.module},
-                             {"files", report.files},  {"skipped", report.skipped}};
+  nlohmann::json manifest = {{"schema", kJsonSchema},    {"zonelens_capture", 1},
+                             {"taken_at", utc_now()},    {"source", src.string()},
+                             {"module", report.module},  {"files", report.files},
+                             {"skipped", report.skipped}};
   write_file(dest / "zonelens-capture.json", manifest.dump(2) + "\n");
   partial.done();
   return report;

@@ -7,6 +7,7 @@
 
 #include "json_util.hpp"
 #include "zonelens/error.hpp"
+#include "zonelens/workflow/json_schema.hpp"
 
 namespace zonelens::workflow {
 
@@ -35,6 +36,7 @@ SnapshotDoc make_snapshot_doc(std::string origin, std::string taken_at, std::str
 std::string snapshot_doc_json(const SnapshotDoc& d) {
   const Snapshot& s = d.snapshot;
   json j;
+  j["schema"] = kJsonSchema;
   j["zonelens_snapshot"] = kSnapshotDocVersion;
   j["origin"] = d.origin;
   j["taken_at"] = d.taken_at;

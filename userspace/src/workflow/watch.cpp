@@ -12,7 +12,7 @@ StateCheck check_state(const Snapshot& snapshot, const EventLog& log, const EraR
   const Verification ver =
       *resolve_context(snapshot.topology, rules, &snapshot, &log, std::nullopt).against_live;
   c.verified = ver.match;
-  c.context = ver.best().candidate.label;
+  c.context = ver.best().candidate;
   c.mismatched = ver.mismatched();
   c.stale_nodes = stale_nodes(snapshot.topology, rules, snapshot.zonelists);
   return c;

@@ -68,7 +68,7 @@ int execute(const po::variables_map& vm) {
   Output sink;
   if (json_wanted(vm)) {
     zonelens::report::JsonWriter w(sink, zonelens::report::JsonWriter::Style::kPretty);
-    w.object()
+    w.document()
         .field("output", target.string())
         .field("source", report.source.string())
         .field("module", report.module)

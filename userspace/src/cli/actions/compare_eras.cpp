@@ -26,24 +26,6 @@ struct Side {
   std::string order_reason;
 };
 
-KernelVersion newest_of(KernelEra era) {
-  switch (era) {
-    case KernelEra::kPre414:
-      return {4, 13, 0};
-    case KernelEra::k414:
-      return {5, 15, 0};
-    case KernelEra::k516:
-      return {5, 17, 0};
-    case KernelEra::k518:
-      return {5, 18, 0};
-    case KernelEra::k519:
-      return {6, 6, 0};
-    case KernelEra::k607:
-      break;
-  }
-  return {6, 7, 0};
-}
-
 Side side_of(const std::string& spec, const EraRules& fallback) {
   if (auto v = parse_kernel_release(spec)) {
     return {spec, rules_for(*v), *v, ""};
@@ -51,7 +33,7 @@ Side side_of(const std::string& spec, const EraRules& fallback) {
   if (auto era = parse_era_name(spec)) {
     EraRules r = fallback;
     r.era = *era;
-    return {spec, r, newest_of(*era), ""};
+    return {spec, r, newest_release(*era), ""};
   }
   throw UsageError("--kernel '" + spec +
                    "' is neither a release like 6.1.0 nor an era name like "
@@ -100,7 +82,7 @@ int execute(const po::variables_map& vm) {
       .from = era_side(from),
       .to = era_side(to),
       .origin = o.origin,
-      .context = ctx.kind == RebuildKind::kBoot ? "boot" : "runtime",
+      .context = context_option(vm) ? explicit_context(ctx.kind) : default_context(),
       .topology = &o.topology};
   return print_report(vm, rep);
 }

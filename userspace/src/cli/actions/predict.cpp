@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // zonelens predict: the zonelists the model builds for a topology.
 #include "zonelens/cli.hpp"
-#include "zonelens/node_pipeline.hpp"
 #include "zonelens/verify.hpp"
 
 namespace zonelens::cli {
@@ -26,14 +25,16 @@ int execute(const po::variables_map& vm) {
                             .prediction = {},
                             .feed = {}};
   // Without --svg and without a hot-added node's own build (which predict_candidate splices in),
-  // the lists go out while the model computes the next ones: predict_candidate's output, never
-  // held whole (20 MB at 1024 nodes).
+  // each node's lists go out as the model builds them: predict_candidate's output, never held
+  // whole (20 MB at 1024 nodes).
   if (!svg_wanted(vm) && context.self_only.empty()) {
     PredictionStream stream(o.topology, k.rules, context.context);
     if (stream.in_id_order()) {
       rep.prediction.rules = k.rules;
-      NodePipeline pipeline(std::move(stream));
-      rep.feed = [&pipeline] { return pipeline.next(); };
+      NodeZonelists nz;
+      rep.feed = [&stream, &nz]() -> const NodeZonelists* {
+        return stream.next(nz) ? &nz : nullptr;
+      };
       return print_report(vm, rep);
     }
   }
@@ -42,8 +43,8 @@ int execute(const po::variables_map& vm) {
                      " has no proc/zoneinfo: drop --svg (the node order is in the text and JSON)");
   }
   rep.prediction = predict_candidate(o.topology, k.rules, context);
-  write_svg(vm, {.title = "predicted zonelists for " + k.release + " (" + context.label +
-                          " rebuild) of " + o.origin,
+  write_svg(vm, {.title = "predicted zonelists for " + k.release + " (" +
+                          report::context_label(context) + " rebuild) of " + o.origin,
                  .topology = &o.topology,
                  .lists = &rep.prediction.nodes,
                  .predicted = nullptr});

@@ -16,6 +16,9 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
   add_kernel_option(opts);
   add_zonelist_order_option(opts);
   add_json_option(opts);
+  opts.add_options()("summary", po::bool_switch(),
+                     "print one line instead of the report: result, generation, kernel, context "
+                     "kind (with its event), differing nodes (what zonelens-verify.service logs)");
   add_svg_option(opts);
   add_wait_option(opts);
   opts.add_options()("prometheus", po::value<std::string>()->value_name("FILE"),
@@ -55,13 +58,24 @@ int execute(const po::variables_map& vm) {
   if (svg_wanted(vm)) {
     const ContextCandidate& best = rep.verification.best().candidate;
     const Prediction predicted = predict_candidate(topo, k.rules, best);
-    write_svg(vm, {.title = "live zonelists of " + k.release + " against the model (" + best.label +
+    write_svg(vm, {.title = "live zonelists of " + k.release + " against the model (" +
+                            report::context_label(best) +
                             "): " + (rep.verification.match ? "match" : "mismatch"),
                    .topology = &topo,
                    .lists = &m.snapshot.zonelists,
                    .predicted = &predicted.nodes});
   }
-  return print_report(vm, rep, rep.verification.match ? kExitOk : kExitMismatch);
+  const int rc = rep.verification.match ? kExitOk : kExitMismatch;
+  if (vm["summary"].as<bool>()) {
+    if (json_wanted(vm)) {
+      throw UsageError("--summary and --json are two outputs: give one");
+    }
+    Output sink;
+    report::render_summary(sink, rep);
+    sink.flush();
+    return rc;
+  }
+  return print_report(vm, rep, rc);
 }
 
 const Action kAction{"verify",

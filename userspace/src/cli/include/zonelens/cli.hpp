@@ -89,7 +89,7 @@ struct KernelChoice {
   KernelVersion version;
   EraRules rules;
   std::optional<ZonelistOrderChoice> order;  // set by apply_zonelist_order()
-  // The source has no release (an hwloc capture): version is kNewestEraRelease.
+  // The source has no release (an hwloc capture): version is the newest era's (kEraTable).
   bool release_assumed = false;
 };
 KernelChoice kernel_choice(const po::variables_map& vm, const Topology& topo);

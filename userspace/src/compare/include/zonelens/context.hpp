@@ -13,22 +13,55 @@
 
 namespace zonelens {
 
-// One rebuild context worth trying, and why.
+// Which rebuild a candidate stands for: a closed set (docs/json.md, "context"; report/ names it).
+enum class ContextKind {
+  kBoot,             // the boot-time build
+  kRuntimeCurrent,   // a runtime rebuild with the topology's current CPU masks
+  kRuntimeEvent,     // a runtime rebuild with the CPU masks an event recorded (`event`)
+  kRuntimeInferred,  // a runtime rebuild with masks inferred from the lists (`inferred_cpus`)
+};
+
+// Why a candidate is tried: a closed set.
+enum class ContextCause {
+  kGiven,               // --context
+  kDefault,             // no event log and no --context
+  kNoRebuildSinceLoad,  // generation 0
+  kEventLeftLog,        // the event that set `generation` left the ring (`dropped` events)
+  kMemoryEvent,         // `event`, a memory event, rebuilt the lists
+  kOtherEvent,          // `event` noticed `generation` without a memory event to explain it
+  kInferred,            // no recorded context explains the lists; masks inferred from them
+};
+
+// One rebuild context worth trying, and why: typed facts, put into words by report/.
 struct ContextCandidate {
-  std::string label;  // "boot", "runtime (current masks)", "runtime (masks of event 2)", ...
+  ContextKind kind = ContextKind::kBoot;
+  ContextCause cause = ContextCause::kDefault;
   RebuildContext context;
-  std::string reason;  // one sentence for people
+  std::uint64_t generation = 0;  // the generation the full rebuild (`context`) explains
+  std::optional<Event> event;    // the event that set `generation` (kMemoryEvent, kOtherEvent)
+  std::uint64_t dropped = 0;     // kEventLeftLog: the log's dropped count
   // Hot-added nodes whose lists come from their own build at DIMM add
   // (__try_online_node -> hotadd_init_pgdat -> build_all_zonelists(pgdat): node_load zeroed, only
   // that node built) and not from `context`'s full rebuild; `self_only_masks` are the nodes with
   // CPUs those builds saw.
   std::vector<NodeId> self_only;
   std::vector<bool> self_only_masks;
+  // Why `self_only`: the online hot-added nodes, the offline node whose DIMM add is in flight,
+  // and the fp_change event (setting `generation` + 1) that noticed them.
+  std::vector<NodeId> hot_added;
+  std::optional<NodeId> add_in_flight;
+  std::optional<Event> noticed_by;
+  // kRuntimeInferred: the memory nodes with CPUs in the inferred masks, and how many memory nodes
+  // differ from the current masks.
+  std::vector<NodeId> inferred_cpus;
+  int inferred_distance = 0;
   // The rebuild's CPU masks are not known (it predates the module's event log, or its event left
   // the ring): when no candidate explains the lists, try_contexts may infer them.
   bool masks_unknown = false;
   // Set on a context whose masks were inferred from the lists rather than read from the log.
   bool inferred = false;
+  // Set by a command that predicts with this context although it explains no live list.
+  bool explains_no_live_list = false;
 };
 
 // The contexts that can explain the lists of a module whose snapshot has `generation`, most

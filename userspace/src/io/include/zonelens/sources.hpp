@@ -37,11 +37,28 @@ struct ModuleState {
   int reads = 1;  // how many reads of the two files it took to find them settled (read_module)
 };
 
-// A file of a captured root that was derived from others instead of read (hwloc captures and old
-// kernels lack some), as the kernel defines it.
+// What a node-state file missing from a captured root was derived from, as the kernel defines
+// the state (hwloc captures and old kernels lack some files). Words for people come from the
+// report layer (report/lists_reports.cpp); JSON names them (docs/json.md, "derived").
+enum class DerivedFrom {
+  kNodeDirectories,  // possible, online: the nodeN directories present
+  kMemTotal,         // has_memory: the online nodes whose nodeN/meminfo MemTotal is above 0
+  kMemory,           // has_normal_memory: N_MEMORY (no CONFIG_HIGHMEM, every 64-bit kernel)
+  kCpulist,          // has_cpu: the nodes with a CPU in nodeN/cpulist
+  kCpumap,           // nodeN/cpulist: nodeN/cpumap (kernels before 2.6.26)
+};
+
+// A file of a captured root that was derived from others instead of read.
 struct DerivedFile {
   std::string file;  // relative to the root, e.g. "sys/devices/system/node/has_memory"
-  std::string from;  // what it was derived from, e.g. "nodeN/meminfo MemTotal > 0"
+  DerivedFrom from = DerivedFrom::kNodeDirectories;
+};
+
+// The file of a captured root the kernel release was read from.
+enum class ReleaseFile {
+  kNone,        // not read from a captured root's sysfs (the module, a topology file, or neither)
+  kOsrelease,   // proc/sys/kernel/osrelease
+  kProcVersion  // proc/version ("Linux version RELEASE ..."): the capture has no osrelease
 };
 
 // What a sysfs reader of a captured root could not read and derived or left unknown.
@@ -50,10 +67,11 @@ struct RootNotes {
   // in N_MEMORY; only the node order of the lists is known.
   bool zones_known = true;
   std::vector<DerivedFile> derived;
-  // The file the kernel release came from ("proc/sys/kernel/osrelease", "proc/version"); empty
-  // when the capture has neither (Topology::kernel_release is then empty).
-  std::string release_file;
+  // kNone when the capture has neither file (Topology::kernel_release is then empty).
+  ReleaseFile release_file = ReleaseFile::kNone;
 };
+// "proc/sys/kernel/osrelease", "proc/version"; "" for kNone.
+std::string_view release_file_path(ReleaseFile file);
 
 struct Observation {
   SourceKind kind = SourceKind::kSysfs;

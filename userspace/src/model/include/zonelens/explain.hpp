@@ -11,32 +11,12 @@
 
 namespace zonelens {
 
-// One candidate's `val` in find_next_best_node(), broken into its parts.
-struct CandidateScore {
-  NodeId node = 0;
-  int distance = 0;     // node_distance(local, n)
-  int below_local = 0;  // (n < local): 0 or 1
-  int cpu_penalty = 0;  // PENALTY_FOR_NODE_WITH_CPUS if cpumask_of_node(n) non-empty: 0 or 1
-  int base = 0;         // distance + below_local + cpu_penalty
-  std::uint32_t multiplier = 0;
-  int node_load = 0;       // node_load[n] when the step ran
-  std::int32_t total = 0;  // base * multiplier + node_load, in the kernel's 32-bit int
-};
-
 enum class PickReason {
   kLocalNode,      // the local node, returned before any scoring
   kOnlyCandidate,  // nothing else was open
   kLowerScore,     // lower total, with a lower (or, after wrap-around, different) base
   kLowerNodeLoad,  // same base as the runner-up, lower node_load
   kTieLowestId,    // same total as the runner-up; the strict `<` keeps the lowest id
-};
-
-// A node_load[] write.
-struct LoadUpdate {
-  NodeId built_for = 0;  // the build_zonelists() call that wrote it
-  NodeId node = 0;       // the node whose load changed
-  int before = 0;
-  int after = 0;
 };
 
 struct ExplainStep {
@@ -68,8 +48,8 @@ struct Explanation {
   std::optional<int> stopped_at_int_max;  // candidates left unpicked because val == INT_MAX
 };
 
-// Runs the whole rebuild of `ctx` (the nodes built before `node` load node_load[]) and records
-// every step of `node`'s build_zonelists().
+// Runs the rebuild of `ctx` up to `node` (the nodes built before it load node_load[]) with a
+// ZonelistTrace on the model, and records every step of `node`'s build_zonelists().
 Explanation explain(const Topology& topo, const EraRules& rules, const RebuildContext& ctx,
                     NodeId node);
 

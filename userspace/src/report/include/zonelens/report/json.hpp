@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The one JSON writer of every command (docs/cli.md, "JSON"): a streaming writer into a Sink.
+// The one JSON writer of every command (docs/json.md): a streaming layout over nlohmann/json's
+// escaping, into a Sink (a 1024-node prediction is streamed, not built as a DOM).
 // Style kPretty: an object or array opened as a block puts each member on its own line, indented
 // by two spaces a level; one opened inline keeps its members on one line, ", " between them.
 // "key": value everywhere. Style kCompact (JSON lines, watch): no whitespace at all.
@@ -11,10 +12,11 @@
 #include <vector>
 
 #include "zonelens/report/sink.hpp"
+#include "zonelens/workflow/json_schema.hpp"
 
 namespace zonelens::report {
 
-// `s` as a JSON string literal, appended to `out`.
+// `s` as a JSON string literal, appended to `out` (nlohmann/json's escaping).
 void append_json_string(std::string& out, std::string_view s);
 
 class JsonWriter {
@@ -24,6 +26,8 @@ class JsonWriter {
 
   JsonWriter(Sink& sink, Style style) : sink_(sink), style_(style) {}
 
+  // Opens a document: its top-level block object, with "schema" as its first member.
+  JsonWriter& document();
   JsonWriter& object(Layout layout = Layout::kBlock);
   JsonWriter& array(Layout layout = Layout::kBlock);
   JsonWriter& end();  // closes the innermost object or array

@@ -34,9 +34,10 @@ NodeFeed feed_of(const std::vector<NodeZonelists>& lists);
 
 // The "nodes" array of show/predict --json: one inline object per node.
 void nodes_json(JsonWriter& w, const Topology& topo, const std::vector<NodeZonelists>& lists);
-// Without `with_zones` (a capture without /proc/zoneinfo) only node and node_order.
+// Without `with_zones` (a capture without /proc/zoneinfo) fallback and nofallback are null: only
+// the node order is known.
 void nodes_json(JsonWriter& w, const Topology& topo, const NodeFeed& feed, bool with_zones = true);
-// The readable table of show/predict.
+// The readable table of show/predict; without `with_zones`, the order lines only.
 void nodes_text(Sink& sink, const Topology& topo, const std::vector<NodeZonelists>& lists,
                 bool with_order);
 void nodes_text(Sink& sink, const Topology& topo, const NodeFeed& feed, bool with_order,

@@ -11,6 +11,7 @@
 
 #include "zonelens/explain.hpp"
 #include "zonelens/model.hpp"
+#include "zonelens/report/context.hpp"
 #include "zonelens/report/json.hpp"
 #include "zonelens/report/lists.hpp"
 #include "zonelens/report/sink.hpp"
@@ -71,6 +72,9 @@ struct VerifyReport {
 };
 void render_text(Sink& sink, const VerifyReport& r);
 void render_json(Sink& sink, const VerifyReport& r);
+// verify --summary, one line (docs/cli.md): "match (4 nodes); generation 1; kernel 6.12.0 (era
+// 6.7+); context runtime_event (event 2)", "mismatch (...); ...; nodes differing: 1,3".
+void render_summary(Sink& sink, const VerifyReport& r);
 
 struct ExplainReport {
   Explanation explanation;
@@ -106,7 +110,7 @@ struct CompareErasReport {
   EraSide from;
   EraSide to;
   std::string origin;
-  std::string context;  // "boot" / "runtime"
+  ContextCandidate context;  // given with --context, else boot
   const Topology* topology = nullptr;
 };
 void render_text(Sink& sink, const CompareErasReport& r);

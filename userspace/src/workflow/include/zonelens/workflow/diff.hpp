@@ -24,7 +24,16 @@ enum class ChangeKind {
   kGrewReordered,    // more zonerefs, and the old ones in another order
   kShrankReordered,  // fewer zonerefs, and the rest in another order
 };
-std::string_view change_kind_name(ChangeKind kind);
+
+// How the change between A and B stands (report/ puts it into words).
+enum class DiffOutcome {
+  kNoChange,        // no list changed
+  kModuleReloaded,  // lists changed, the module was reloaded in between: events unknown
+  kNoLoggedEvent,   // lists changed with no fingerprint-changing event logged in between
+  kAfterLastEvent,  // lists changed after the last logged event (B's fingerprint is not its)
+  kAsPredicted,     // the rebuild after `cause` made B's lists, as the model predicts
+  kModelDisagrees,  // the same rebuild, but the model predicts other lists for some nodes
+};
 
 // One node whose lists differ between A and B.
 struct NodeChange {
@@ -51,15 +60,10 @@ struct DiffReport {
   bool model_run = false;             // the change was checked against the model under `context`
   std::vector<NodeVerdict> verdicts;  // B's lists against the model (empty when not run)
   bool explained = false;
-  std::string summary;  // one sentence
+  DiffOutcome outcome = DiffOutcome::kNoChange;
 };
 
 // `rules`: the model's rules for B (normally rules_for_release(B's kernel_release)).
 DiffReport diff_snapshots(const SnapshotDoc& a, const SnapshotDoc& b, const EraRules& rules);
-
-// "memory online on node 3", "CPU 5 offline on node 1", "a change noticed at read".
-std::string describe_event(const Event& e);
-// "0,1" of the nodes with CPUs in an event's cpumasks; "none" when empty.
-std::string nodes_with_cpus_text(const CpuMap& cpus);
 
 }  // namespace zonelens::workflow

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "zonelens/context.hpp"
 #include "zonelens/model.hpp"
 #include "zonelens/snapshot.hpp"
 
@@ -17,7 +18,7 @@ struct StateCheck {
   std::uint64_t generation = 0;
   std::uint64_t fingerprint = 0;
   bool verified = false;            // some candidate context predicts every node's lists
-  std::string context;              // the context that did (or the first one tried)
+  ContextCandidate context;         // the context that did (or the first one tried)
   std::vector<NodeId> mismatched;   // nodes that differ under that context (empty when verified)
   std::vector<NodeId> stale_nodes;  // nodes whose lists a rebuild now would change
 };
