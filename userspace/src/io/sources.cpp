@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -66,6 +67,7 @@ struct SysfsData {
   std::string zoneinfo;
   std::string zoneinfo_file;
   std::string release;
+  std::string arch;      // proc/sys/kernel/arch (5.19+), "" without it
   std::string_view fix;  // what to do when the files break an invariant
 };
 
@@ -113,6 +115,7 @@ void set_distance_row(DistanceTable& table, const std::vector<int>& online, int 
 Topology assemble(SysfsData d, const std::string& origin) {
   Topology topo;
   topo.kernel_release = std::move(d.release);
+  topo.arch = std::move(d.arch);
   if (d.states.possible.empty()) {
     throw InputError(origin + ": no possible node: check the captured node directory");
   }
@@ -357,6 +360,10 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
   d.zoneinfo_file = (root / "proc/zoneinfo").string();
   d.zoneinfo = read_file(d.zoneinfo_file, fixes.missing_zoneinfo);
   d.release = first_line(read_file(root / "proc/sys/kernel/osrelease", fixes.missing_osrelease));
+  // init_utsname()->machine, a sysctl since 5.19; older captures name no architecture
+  if (const fs::path arch = root / kArchSysctl; path_exists(arch)) {
+    d.arch = first_line(read_file(arch, fixes.bad_file));
+  }
   return d;
 }
 
@@ -510,13 +517,21 @@ Observation observe_live(ModuleWait wait) {
   o.kind = SourceKind::kSysfs;
   o.origin = "live";
   o.topology = assemble(read_sysfs("/", read_text_file, kLiveFixes, true), "live");
+  if (struct utsname u{}; o.topology.arch.empty() && ::uname(&u) == 0) {
+    o.topology.arch = u.machine;  // before 5.19 the running kernel has no kernel.arch sysctl
+  }
   return o;
 }
 
 Observation observe_root(const fs::path& root, ModuleWait wait) {
   require_root_dir(root);
   if (path_exists(module_dir(root))) {
-    return from_module(read_module(root, wait), "root " + root.string());
+    Observation o = from_module(read_module(root, wait), "root " + root.string());
+    // a module before format 5 names no architecture; the captured sysctl may
+    if (const fs::path arch = root / kArchSysctl; o.topology.arch.empty() && path_exists(arch)) {
+      o.topology.arch = first_line(read_text_file(arch, "recapture the file"));
+    }
+    return o;
   }
   Observation o;
   o.kind = SourceKind::kSysfs;
