@@ -10,7 +10,7 @@
 #include <linux/mmzone.h>
 #include "zl_compat.h"
 
-#define ZL_FORMAT_VERSION	4
+#define ZL_FORMAT_VERSION	5
 #define ZL_MODULE_VERSION	"0.1.0"
 #define ZL_MAX_PASSES		8
 #define ZL_RING_CAPACITY	256
@@ -23,7 +23,7 @@
  * every recorded value is compared with the one the reference pass recorded
  * at the same position, and differ is set on the first difference.  The
  * text is a function of those values (and of constants: the module version,
- * the kernel release, the zone names), so a check pass that agrees is a
+ * the kernel release, the machine, the zone names), so a check pass that agrees is a
  * second pass whose text would be byte for byte the reference's.
  */
 struct zl_buf {

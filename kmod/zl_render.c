@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zonelens: rendering of the sections of format 3 (docs/debugfs-format.md).
+ * zonelens: rendering of the sections of format 5 (docs/debugfs-format.md).
  *
  * Everything here runs at open() in process context and only reads kernel
  * state; consistency comes from zl_snapshot.c comparing whole passes.
@@ -21,6 +21,7 @@ static void zl_render_header(struct zl_buf *b)
 
 	zl_printf(b, "module_version %s\n", ZL_MODULE_VERSION);
 	zl_printf(b, "kernel_release %s\n", init_utsname()->release);
+	zl_printf(b, "arch %s\n", init_utsname()->machine);
 	zl_rec(b, nr_node_ids);
 	zl_rec(b, nr_cpu_ids);
 	zl_printf(b, "nr_node_ids %u\n", nr_node_ids);

@@ -10,6 +10,7 @@ Exit status 0 pass, 1 fail, 77 skipped (ctest SKIP_RETURN_CODE). Python standard
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -117,6 +118,60 @@ def usage_errors(c):
              stderr_has=["--kernel 'banana' is not a release"])
     c.expect(["predict", "--root", c.root("four-node-sysfs"), "--topology", "x.json"], 2,
              stderr_has=["--root and --topology exclude each other"])
+
+
+# ---- architectures (docs/architectures.md) ----
+def kernel_fallback_orders(root):
+    """The 'Fallback order for Node N' lines of ROOT/kernel.log: {node: [order]}."""
+    out = {}
+    with open(os.path.join(root, "kernel.log")) as f:
+        for ln in f:
+            m = re.search(r"Fallback order for Node (\d+): ?(.*)$", ln)
+            if m:
+                out[int(m.group(1))] = [int(x) for x in m.group(2).split()]
+    return out
+
+
+@case
+def arch_pseries_boot_penalty(c):
+    """The module's boot lists from Debian's ppc64el 6.1 in a pseries guest (CPUs on nodes 0 and 1,
+    all distances 20): the boot build penalised node 1 for its CPU. The module names ppc64le, and
+    the model's boot build reproduces the kernel's own prints; under x86_64 rules only a runtime
+    rebuild would, which this kernel never made (generation 0)."""
+    root = c.root("ppc64el-6.1-t3-cpuless")
+    kernel = kernel_fallback_orders(root)
+    assert kernel[0] == [0, 2, 1], kernel  # the penalty is visible in the kernel's own print
+    got = json.loads(c.expect(["predict", "--root", root, "--context", "boot", "--json"], 0)[0])
+    assert (got["arch"], got["arch_origin"]) == ("ppc64le", "source"), got
+    assert {n["node"]: n["node_order"] for n in got["nodes"]} == kernel, got
+    v = json.loads(c.expect(["verify", "--root", root, "--json"], 0)[0])
+    assert v["context"]["kind"] == "boot" and v["result"] == "match", v
+    x86 = json.loads(c.expect(["verify", "--root", root, "--arch", "x86_64", "--json"], 0)[0])
+    assert x86["arch_origin"] == "option" and x86["context"]["kind"] == "runtime_current", x86
+    assert [a["result"] for a in x86["contexts_tried"]] == ["mismatch", "match"], x86
+    c.expect(["predict", "--root", root, "--arch", "riscv"], 2,
+             stderr_has=["--arch is one of x86_64, aarch64, ppc64le (or amd64, arm64, ppc64el, "
+                         "ppc64), not 'riscv'"])
+
+
+@case
+def arch_from_root_sysctl(c):
+    """A sysfs root names its architecture in proc/sys/kernel/arch (topology files: unit tests); an
+    unknown one is refused with one sentence."""
+    with Scratch(c, "four-node-sysfs") as s:
+        got = json.loads(c.expect(["predict", "--root", s.path, "--json"], 0)[0])
+        assert (got["arch"], got["arch_origin"]) == ("x86_64", "default"), got
+        with open(s.file("proc/sys/kernel/arch"), "w") as f:
+            f.write("ppc64le\n")
+        got = json.loads(c.expect(["predict", "--root", s.path, "--json"], 0)[0])
+        assert (got["arch"], got["arch_origin"]) == ("ppc64le", "source"), got
+        with open(s.file("proc/sys/kernel/arch"), "w") as f:
+            f.write("s390x\n")
+        c.expect(["predict", "--root", s.path], 2,
+                 stderr_is="zonelens: the source's architecture 's390x' is not one zonelens models "
+                           "(x86_64, aarch64, ppc64le): pass --arch to model it as one of them\n")
+        c.expect(["predict", "--root", s.path, "--arch", "aarch64"], 0,
+                 stdout_has=["arch: aarch64 (given with --arch)"])
 
 
 # ---- predict ----
@@ -332,8 +387,8 @@ def verify_mismatch_json(c):
 @case
 def verify_bad_files(c):
     bad = {
-        "unknown_version": (SNAP, lambda t: t.replace("zonelens-format 1", "zonelens-format 5", 1),
-                            "unknown format 'zonelens-format 5', this zonelens reads formats 1, 2, 3 and 4: "
+        "unknown_version": (SNAP, lambda t: t.replace("zonelens-format 1", "zonelens-format 6", 1),
+                            "unknown format 'zonelens-format 6', this zonelens reads formats 1 to 5: "
                             "use a matching zonelens"),
         "truncated": (SNAP, lambda t: t[: t.index("zonelist 2")],
                       "truncated (no 'end' line): read it again"),
@@ -532,13 +587,13 @@ def zonelist_order_root_sources(c):
         args = list(base)
         args[2] = s.path
         want, _ = c.expect(args + ["--zonelist-order", "zone"], 0)
-        want_lists = want.split("\n", 3)[3]  # after the header, context and order lines
+        want_lists = want.split("\n", 4)[4]  # after the header, context, arch and order lines
         cmdline = s.file("proc/cmdline")
         with open(cmdline, "w") as f:
             f.write("BOOT_IMAGE=/vmlinuz ro numa_zonelist_order=Zone quiet\n")
         out, err = c.expect(args, 0, stdout_has=[f"zonelist order: zone ({cmdline} says zone)"],
                             stderr_is="")
-        assert out.split("\n", 3)[3] == want_lists, out
+        assert out.split("\n", 4)[4] == want_lists, out
         # An invalid later value is ignored with a warning, as the kernel does: still zone.
         with open(cmdline, "w") as f:
             f.write("numa_zonelist_order=zone numa_zonelist_order=bogus\n")
@@ -823,13 +878,14 @@ def hwloc_capture_node_level(c):
         lines = out.splitlines()
         assert lines[0] == (f"predicted zonelists for unknown (era 6.7+, zones unknown, boot rebuild) "
                             f"of root {s.path} (sysfs)"), lines[0]
-        assert lines[2] == ("kernel: unknown, era 6.7+ assumed (the newest): the capture has neither "
+        assert lines[2] == "arch: x86_64 (the source names none; pass --arch for another)", lines[2]
+        assert lines[3] == ("kernel: unknown, era 6.7+ assumed (the newest): the capture has neither "
                             "proc/sys/kernel/osrelease nor proc/version; pass --kernel REL for an "
-                            "older kernel"), lines[2]
-        assert lines[3] == "zones: unknown (no proc/zoneinfo): the node order of each fallback list only"
-        assert lines[4] == f"derived: {NODE}possible from the nodeN directories present", lines[4]
-        assert lines[5] == f"derived: {NODE}has_memory from nodeN/meminfo MemTotal > 0", lines[5]
-        assert "fallback" not in "\n".join(lines[6:]), out
+                            "older kernel"), lines[3]
+        assert lines[4] == "zones: unknown (no proc/zoneinfo): the node order of each fallback list only"
+        assert lines[5] == f"derived: {NODE}possible from the nodeN directories present", lines[5]
+        assert lines[6] == f"derived: {NODE}has_memory from nodeN/meminfo MemTotal > 0", lines[6]
+        assert "fallback" not in "\n".join(lines[7:]), out
         # --kernel overrides the assumed era, and the header no longer assumes
         out, _ = c.expect(["predict", "--root", s.path, "--kernel", "4.9.0"], 0)
         assert "era <=4.13" in out.splitlines()[0] and "assumed" not in out, out

@@ -5,9 +5,10 @@
 Runs `zonelens verify --prometheus FILE` on every root with the module's files: the captured
 hotplug roots (tests/fixtures/captured/*/root), tests/fixtures/roots/* and the workflow fixtures
 (tests/workflow/fixtures/*), and checks every label of every sample: node and nid are node ids,
-context a context kind, inferred and self_only booleans, era an era name and event an event type
-(both read from the sources that define them), release the root's own osrelease. A sentence or an
-event number in a label would start a new time series at every rebuild.
+context a context kind, inferred and self_only booleans, era an era name, arch an architecture and
+event an event type (all three read from the sources that define them), release the root's
+module's kernel_release. A sentence or an event number in a label would start a new time series at
+every rebuild.
 
   check-prometheus-labels.py ZONELENS SOURCE_DIR
 Python 3 standard library only. Exit 0 pass, 1 fail.
@@ -33,7 +34,8 @@ def main():
     # the era table (kEraTable, one row per era)
     eras = names(src / "userspace/src/model/include/zonelens/model.hpp", r'\.name = "([^"]+)"')
     events = names(src / "userspace/src/io/snapshot.cpp", r'\{EventType::\w+, "([a-z_]+)"\}')
-    assert len(eras) >= 6 and len(events) >= 15, (eras, events)
+    arches = names(src / "userspace/src/model/include/zonelens/arch.hpp", r'\.name = "([^"]+)"')
+    assert len(eras) >= 6 and len(events) >= 15 and len(arches) >= 3, (eras, events, arches)
     roots = sorted(src.glob("tests/fixtures/captured/*/root")) + sorted(
         src.glob("tests/fixtures/roots/*")) + sorted(src.glob("tests/workflow/fixtures/*"))
     roots = [r for r in roots if (r / "sys/kernel/debug/zonelens").is_dir()]
@@ -50,9 +52,13 @@ def main():
             if p.returncode > 1 or not prom.exists():
                 fails.append(f"{root}: verify exited {p.returncode}: {p.stderr.strip()}")
                 continue
-            release = (root / "proc/sys/kernel/osrelease").read_text().strip()
+            # the release the module's header names (what verify models; a root of the module's
+            # files alone, roots/ppc64el-6.1-t3-cpuless, has no osrelease)
+            snap = (root / "sys/kernel/debug/zonelens/snapshot").read_text()
+            release = re.search(r"^kernel_release (\S+)$", snap, re.M).group(1)
             closed = {"node": None, "nid": None, "context": CONTEXT_KINDS, "inferred": BOOLEANS,
-                      "self_only": BOOLEANS, "era": eras, "event": events, "release": {release}}
+                      "self_only": BOOLEANS, "era": eras, "event": events, "release": {release},
+                      "arch": arches}
             for line in prom.read_text().splitlines():
                 if line.startswith("#"):
                     continue

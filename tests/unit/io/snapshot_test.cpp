@@ -86,11 +86,10 @@ TEST(Snapshot, AcceptsMissingFinalNewline) {
 
 TEST(SnapshotErrors, UnknownVersion) {
   const auto msg = error_of(
-      [] { parse_snapshot(replace(good(), "zonelens-format 1", "zonelens-format 5"), kFile); });
-  EXPECT_EQ(msg,
-            kFile +
-                ": unknown format 'zonelens-format 5', this zonelens reads formats 1, 2, 3 and 4: "
-                "use a matching zonelens");
+      [] { parse_snapshot(replace(good(), "zonelens-format 1", "zonelens-format 6"), kFile); });
+  EXPECT_EQ(msg, kFile +
+                     ": unknown format 'zonelens-format 6', this zonelens reads formats 1 to 5: "
+                     "use a matching zonelens");
 }
 
 TEST(SnapshotErrors, NotAZonelensFile) {
@@ -345,6 +344,34 @@ TEST(SnapshotFormat4, RefusesMalformedInflightLines) {
               parse_snapshot(
                   replace(format4(), "inflight none\n", "inflight none\ninflight none\n"), kFile);
             }).find("repeated 'inflight' line"),
+            std::string::npos);
+}
+
+// Format 5: format 4 with the `arch` header line after kernel_release.
+std::string format5(const std::string& arch_line = "arch ppc64le\n") {
+  const std::string f4 = format4();
+  const std::size_t at = f4.find('\n', f4.find("kernel_release ")) + 1;
+  return replace(f4.substr(0, at), "zonelens-format 4", "zonelens-format 5") + arch_line +
+         f4.substr(at);
+}
+
+TEST(SnapshotFormat5, ArchLine) {
+  EXPECT_EQ(parse_snapshot(format5(), kFile).header.arch, "ppc64le");
+  EXPECT_EQ(parse_snapshot(format5(), kFile).topology.arch, "ppc64le");
+  EXPECT_EQ(parse_snapshot(format4(), kFile).topology.arch, "");  // older formats name none
+  // required in format 5, unknown before, once, one argument
+  EXPECT_NE(error_of([] { parse_snapshot(format5(""), kFile); }).find("no 'arch' line"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              const std::string f4 = format4();
+              parse_snapshot(replace(f4, "passes 2\n", "passes 2\narch x86_64\n"), kFile);
+            }).find("unknown keyword 'arch' in format 4"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              parse_snapshot(format5("arch x86_64\narch x86_64\n"), kFile);
+            }).find("repeated 'arch' line"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_snapshot(format5("arch\n"), kFile); }).find("expected 1 arguments"),
             std::string::npos);
 }
 

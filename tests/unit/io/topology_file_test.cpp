@@ -40,6 +40,28 @@ TEST(TopologyFile, TheDocumentedExample) {
   EXPECT_EQ(t.distance.at(2, 2), 10);  // not given: LOCAL_DISTANCE
 }
 
+// "arch" names the architecture, and without zone_names brings its kernels' zones: pseries has no
+// DMA or DMA32, so memory_mb lands in Normal, zone index 0.
+TEST(TopologyFile, ArchAndItsZones) {
+  const Topology t = parse_topology_json(
+      R"({"kernel_release": "6.1.0", "arch": "ppc64el", "nodes": [{"id": 0, "memory_mb": 1}]})",
+      "t.json");
+  EXPECT_EQ(t.arch, "ppc64el");
+  EXPECT_EQ(t.zone_names, (std::vector<std::string>{"Normal", "Movable", "Device"}));
+  EXPECT_EQ(t.nodes[0].zones[0].name, "Normal");
+  EXPECT_EQ(t.nodes[0].zones[0].present, 256U);
+  EXPECT_EQ(parse_topology_json(
+                R"({"kernel_release": "6.1.0", "nodes": [{"id": 0, "memory_mb": 1}]})", "t.json")
+                .arch,
+            "");
+  EXPECT_EQ(error_of([] {
+              parse_topology_json(R"({"kernel_release": "6.1.0", "arch": "riscv64", "nodes": []})",
+                                  "t.json");
+            }),
+            "t.json: arch: must be x86_64, aarch64 or ppc64le (or amd64, arm64, ppc64el, ppc64): "
+            "fix the topology file (docs/topology-file.md)");
+}
+
 TEST(TopologyFile, AsymmetricPairsStayAsGiven) {
   const Topology t = parse_topology_json(
       R"({"kernel_release": "6.1.0", "nodes": [{"id": 0, "memory_mb": 1}, {"id": 1, "memory_mb": 1}],

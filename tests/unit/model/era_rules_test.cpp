@@ -108,6 +108,31 @@ TEST(QemuObservation, BootHasNoCpuPenalty) {
             (Zonelist{{.node = 0, .zone_index = 1}, {.node = 0, .zone_index = 0}}));
 }
 
+// Boot on pseries: mem_topology_setup() has put every present CPU in its node's mask, so the boot
+// build penalises nodes 0 and 1 as the runtime one does (same orders as the runtime test below).
+// On arm64 the masks are empty at boot, as on x86.
+TEST(ArchBootMasks, PowerPenalisesCpuNodesAtBoot) {
+  EraRules ppc = rules(KernelEra::k519);
+  ppc.arch = Arch::kPpc64;
+  expect_orders(qemu_three_nodes(), ppc, boot(), {{0, 2, 1}, {1, 2, 0}, {2, 0, 1}});
+  EraRules arm = rules(KernelEra::k519);
+  arm.arch = Arch::kArm64;
+  expect_orders(qemu_three_nodes(), arm, boot(), {{0, 1, 2}, {1, 2, 0}, {2, 0, 1}});
+}
+
+// The issue's pseries boot of Debian's 6.1: 3 nodes, one CPU on node 0, distances 0-1 30,
+// 0-2 20, 1-2 20; the kernel printed "general 2:Normal = 2:Normal 1:Normal 0:Normal".
+//  N2: 2; 0: (20+1+1)m (below local, CPU), 1: (20+1)m -> 1, L1=1; 0.  -> 2 1 0 (x86: 2 0 1)
+TEST(ArchBootMasks, PseriesIssueExample) {
+  Topology t = make_topology({{10, 30, 20}, {30, 10, 20}, {20, 20, 10}});
+  t.nodes[0].cpus = {0};
+  EraRules ppc = rules(KernelEra::k519);
+  ppc.arch = Arch::kPpc64;
+  EXPECT_EQ(order_of(predict(t, ppc, boot()), 2), (std::vector<NodeId>{2, 1, 0}));
+  EXPECT_EQ(order_of(predict(t, rules(KernelEra::k519), boot()), 2),
+            (std::vector<NodeId>{2, 0, 1}));
+}
+
 // Runtime, CPUs on nodes 0 and 1 (the topology's masks).
 //  N0: 0; 1: (20+0+1)m = 21m, 2: 20m -> 2, L2=1; 1 (same distance, no write). -> 0 2 1
 //  N1: 1; 0: (20+1+1)m = 22m, 2: 20m+1 -> 2, L2=2; 0.                          -> 1 2 0

@@ -164,6 +164,8 @@ Prediction reference_predict(const Topology& topo, const EraRules& rules,
       k.cpus[i] = ctx.nodes_with_cpus.empty()
                       ? !n.cpus.empty()
                       : (i < ctx.nodes_with_cpus.size() && ctx.nodes_with_cpus[i]);
+    } else if (rules.arch == Arch::kPpc64) {
+      k.cpus[i] = !n.cpus.empty();  // powerpc maps the present CPUs before the boot build
     }
   }
   // The state at the time of the rebuild that the context describes. A self-only build is the

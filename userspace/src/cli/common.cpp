@@ -35,6 +35,14 @@ void add_topology_option(po::options_description& opts) {
 void add_kernel_option(po::options_description& opts) {
   opts.add_options()("kernel", po::value<std::string>()->value_name("REL"),
                      "model this kernel release (e.g. 6.1.0) instead of the source's");
+  add_arch_option(opts);
+}
+
+void add_arch_option(po::options_description& opts) {
+  opts.add_options()("arch", po::value<std::string>()->value_name("NAME"),
+                     "model this architecture's kernel instead of the one the source names "
+                     "(x86_64 when it names none): x86_64, aarch64 or ppc64le (also amd64, arm64, "
+                     "ppc64el, ppc64); see docs/architectures.md");
 }
 
 void add_context_option(po::options_description& opts, std::string_view without) {
@@ -192,20 +200,52 @@ KernelChoice kernel_choice(const po::variables_map& vm, const Topology& topo) {
     k.release = "unknown";
     k.release_assumed = true;
     k.version = newest_release(kEraTable.back().era);
-    k.rules = rules_for(k.version);
-    return k;
-  }
-  const auto v = parse_kernel_release(k.release);
-  if (!v) {
-    if (given) {
-      throw UsageError("--kernel '" + k.release + "' is not a release like 6.12.0");
+  } else {
+    const auto v = parse_kernel_release(k.release);
+    if (!v) {
+      if (given) {
+        throw UsageError("--kernel '" + k.release + "' is not a release like 6.12.0");
+      }
+      throw InputError("kernel release '" + k.release +
+                       "' of the source is not like 6.12.0: pass --kernel REL");
     }
-    throw InputError("kernel release '" + k.release +
-                     "' of the source is not like 6.12.0: pass --kernel REL");
+    k.version = *v;
   }
-  k.version = *v;
-  k.rules = rules_for(*v);
+  k.rules = rules_for(k.version);
+  const ArchChoice a = arch_choice(vm, topo);
+  k.rules.arch = a.arch;
+  k.arch_origin = a.origin;
   return k;
+}
+
+ArchChoice arch_choice(const po::variables_map& vm, const Topology& topo) {
+  std::string known;
+  std::string aliases;
+  for (const ArchRow& row : kArchTable) {
+    known += (known.empty() ? "" : ", ") + std::string(row.name);
+    for (const std::string_view alias : row.aliases) {
+      if (!alias.empty()) {
+        aliases += (aliases.empty() ? "" : ", ") + std::string(alias);
+      }
+    }
+  }
+  if (vm.count("arch") != 0) {
+    const auto& name = vm["arch"].as<std::string>();
+    const auto a = parse_arch_name(name);
+    if (!a) {
+      throw UsageError("--arch is one of " + known + " (or " + aliases + "), not '" + name + "'");
+    }
+    return {*a, ArchOrigin::kOption};
+  }
+  if (topo.arch.empty()) {
+    return {Arch::kX86_64, ArchOrigin::kDefault};
+  }
+  const auto a = parse_arch_name(topo.arch);
+  if (!a) {
+    throw InputError("the source's architecture '" + topo.arch + "' is not one zonelens models (" +
+                     known + "): pass --arch to model it as one of them");
+  }
+  return {*a, ArchOrigin::kSource};
 }
 
 std::optional<OrderRequest> zonelist_order_option(const po::variables_map& vm) {
@@ -280,6 +320,7 @@ ContextCandidate command_context(const po::variables_map& vm, const Observation&
 report::KernelLine kernel_line(const KernelChoice& k) {
   report::KernelLine line{.release = k.release,
                           .rules = k.rules,
+                          .arch_origin = k.arch_origin,
                           .order_reason = std::nullopt,
                           .release_assumed = k.release_assumed};
   if (k.order && release_has_zone_order(k.version)) {

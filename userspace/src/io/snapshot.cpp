@@ -21,13 +21,14 @@ using io_detail::to_number;
 
 // Format 2 is format 1 with the node notifier's events; format 3 is format 2 with one distance row
 // per possible node instead of a triple per pair; format 4 is format 3 with an `inflight` line in
-// every file. Every other line is the same.
+// every file; format 5 is format 4 with the `arch` header line. Every other line is the same.
 constexpr std::string_view kFormatWord = "zonelens-format ";
 constexpr int kOldestFormat = 1;
 constexpr int kNewestFormat = kDebugfsFormatVersion;
 constexpr int kFirstRowFormat = 3;       // `distance FROM V...` rows
 constexpr int kFirstInflightFormat = 4;  // the `inflight` line
-constexpr std::string_view kFormatsRead = "1, 2, 3 and 4";
+constexpr int kFirstArchFormat = 5;      // the `arch` header line
+constexpr std::string_view kFormatsRead = "1 to 5";
 constexpr int kMaxPasses = 8;                          // ZL_MAX_PASSES
 constexpr std::uint64_t kMaxRingCapacity = 1U << 20U;  // ZL_RING_CAPACITY is 256
 constexpr std::string_view kModuleFix = "read it again, and report a module bug if it persists";
@@ -356,6 +357,13 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
       p.once(kw);
       p.expect_count(2);
       (kw == "module_version" ? h.module_version : h.kernel_release) = std::string(t[1]);
+    } else if (kw == "arch") {
+      if (p.version() < kFirstArchFormat) {
+        p.unknown_keyword();
+      }
+      p.once(kw);
+      p.expect_count(2);
+      h.arch = std::string(t[1]);
     } else if (kw == "nr_node_ids" || kw == "max_numnodes" || kw == "max_nr_zones" ||
                kw == "nr_cpu_ids") {
       p.once(kw);
@@ -569,6 +577,9 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
   if (h.kernel_release.empty()) {
     missing("kernel_release");
   }
+  if (frame.version >= kFirstArchFormat && h.arch.empty()) {
+    missing("arch");
+  }
   if (h.nr_node_ids <= 0) {
     missing("nr_node_ids");
   }
@@ -661,6 +672,7 @@ Snapshot parse_snapshot(std::string_view text, const std::string& file) {
   // Build the topology.
   Topology& topo = s.topology;
   topo.kernel_release = h.kernel_release;
+  topo.arch = h.arch;
   topo.nr_node_ids = h.nr_node_ids;
   topo.max_numnodes = h.max_numnodes;
   topo.zone_names = h.zone_names;

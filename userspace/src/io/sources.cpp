@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,6 +70,7 @@ struct SysfsData {
   std::string zoneinfo;
   std::string zoneinfo_file;
   std::string release;
+  std::string arch;      // proc/sys/kernel/arch (5.19+), "" without it
   std::string_view fix;  // what to do when the files break an invariant
   RootNotes notes;       // what was derived (captured roots only)
 };
@@ -121,6 +123,7 @@ Topology assemble(SysfsData d, const std::string& origin, RootNotes* notes = nul
   }
   Topology topo;
   topo.kernel_release = std::move(d.release);
+  topo.arch = std::move(d.arch);
   if (d.states.possible.empty()) {
     throw InputError(origin + ": no possible node: check the captured node directory");
   }
@@ -499,6 +502,10 @@ SysfsData read_sysfs(const fs::path& root, const FileReader& read_file, const Sy
     }
     d.notes.release_file = ReleaseFile::kProcVersion;
   }
+  // init_utsname()->machine, a sysctl since 5.19; older captures name no architecture
+  if (const fs::path arch = root / kArchSysctl; path_exists(arch)) {
+    d.arch = first_line(read_file(arch, fixes.bad_file));
+  }
   return d;
 }
 
@@ -664,13 +671,21 @@ Observation observe_live(ModuleWait wait) {
   o.kind = SourceKind::kSysfs;
   o.origin = "live";
   o.topology = assemble(read_sysfs("/", read_text_file, kLiveFixes, true), "live");
+  if (struct utsname u{}; o.topology.arch.empty() && ::uname(&u) == 0) {
+    o.topology.arch = u.machine;  // before 5.19 the running kernel has no kernel.arch sysctl
+  }
   return o;
 }
 
 Observation observe_root(const fs::path& root, ModuleWait wait) {
   require_root_dir(root);
   if (path_exists(module_dir(root))) {
-    return from_module(read_module(root, wait), "root " + root.string());
+    Observation o = from_module(read_module(root, wait), "root " + root.string());
+    // a module before format 5 names no architecture; the captured sysctl may
+    if (const fs::path arch = root / kArchSysctl; o.topology.arch.empty() && path_exists(arch)) {
+      o.topology.arch = first_line(read_text_file(arch, "recapture the file"));
+    }
+    return o;
   }
   Observation o;
   o.kind = SourceKind::kSysfs;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "zonelens/arch.hpp"
 #include "zonelens/error.hpp"
 #include "zonelens/idlist.hpp"
 #include "zonelens/invariants.hpp"
@@ -16,8 +17,16 @@ namespace {
 
 using nlohmann::json;
 
-// x86_64 with CONFIG_ZONE_DEVICE (Debian): DMA DMA32 Normal Movable Device.
-const std::vector<std::string> kDefaultZoneNames = {"DMA", "DMA32", "Normal", "Movable", "Device"};
+// The zone names of `arch`'s Debian kernels (x86_64: DMA DMA32 Normal Movable Device).
+std::vector<std::string> default_zone_names(Arch arch) {
+  std::vector<std::string> names;
+  for (const std::string_view name : arch_row(arch).zone_names) {
+    if (!name.empty()) {
+      names.emplace_back(name);
+    }
+  }
+  return names;
+}
 constexpr std::uint64_t kPagesPerMiB = 256;  // 4 KiB pages
 
 class FileError {
@@ -107,8 +116,9 @@ Topology parse_topology_json(std::string_view text, const std::string& file) {
     throw InputError(file + ": not valid JSON (" + std::string(e.what()) +
                      "): fix the topology file (docs/topology-file.md)");
   }
-  only_keys(doc, {"kernel_release", "max_numnodes", "zone_names", "nodes", "distance", "comment"},
-            "top level", bad);
+  only_keys(
+      doc, {"kernel_release", "arch", "max_numnodes", "zone_names", "nodes", "distance", "comment"},
+      "top level", bad);
   Topology topo;
   if (!doc.contains("kernel_release") || !doc["kernel_release"].is_string()) {
     bad("kernel_release", "is required, a string like \"6.12.0\"");
@@ -117,7 +127,18 @@ Topology parse_topology_json(std::string_view text, const std::string& file) {
   if (doc.contains("max_numnodes")) {
     topo.max_numnodes = small_id(doc["max_numnodes"], "max_numnodes", bad, kMaxNumnodes + 1);
   }
-  topo.zone_names = kDefaultZoneNames;
+  topo.zone_names = default_zone_names(Arch::kX86_64);
+  if (doc.contains("arch")) {
+    std::optional<Arch> arch;
+    if (doc["arch"].is_string()) {
+      topo.arch = doc["arch"].get<std::string>();
+      arch = parse_arch_name(topo.arch);
+    }
+    if (!arch) {
+      bad("arch", "must be x86_64, aarch64 or ppc64le (or amd64, arm64, ppc64el, ppc64)");
+    }
+    topo.zone_names = default_zone_names(*arch);  // unless zone_names says otherwise
+  }
   if (doc.contains("zone_names")) {
     const auto& zn = doc["zone_names"];
     if (!zn.is_array() || zn.empty()) {

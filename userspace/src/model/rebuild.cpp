@@ -66,6 +66,9 @@ RebuildFacts rebuild_facts(const Topology& topo, const EraRules& rules, const Re
       } else {
         f.has_cpus[id] = id < ctx.nodes_with_cpus.size() && ctx.nodes_with_cpus[id];
       }
+    } else if (arch_row(rules.arch).boot_masks == BootCpuMasks::kPresent) {
+      // pseries maps every present CPU before the boot build; the node's CPUs now stand for them
+      f.has_cpus[id] = !n->cpus.empty();
     }
   }
   // Before 6.7 offline_pages() rebuilds before node_states_clear_node().

@@ -103,6 +103,7 @@ void render_json(Sink& sink, const ExplainReport& r) {
       .field("kernel", k.release)
       .field("era", era_name(k.rules.era))
       .field("zone_predicate", predicate_text(k));
+  arch_fields(w, k);
   context_fields(w, r.context);
   w.field("built", x.built)
       .field("local_first", x.local_first)
@@ -182,6 +183,7 @@ void render_text(Sink& sink, const ExplainReport& r) {
   out += "explain node " + std::to_string(x.node) + " (" + r.origin + "): kernel " + k.release +
          " (era " + std::string(era_name(k.rules.era)) + ", " + predicate_text(k) + " zones)\n";
   out += "context: " + context_label(r.context) + ": " + context_reason(r.context) + "\n";
+  out += arch_line(k);
   out += order_line(k);
   if (!x.built) {
     out += "node " + std::to_string(x.node) +

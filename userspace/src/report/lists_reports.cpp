@@ -25,6 +25,48 @@ void order_fields(JsonWriter& w, const KernelLine& k) {
   }
 }
 
+namespace {
+
+std::string_view arch_origin_name(ArchOrigin origin) {
+  switch (origin) {
+    case ArchOrigin::kOption:
+      return "option";
+    case ArchOrigin::kSource:
+      return "source";
+    case ArchOrigin::kDefault:
+      return "default";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string arch_line(Arch arch, ArchOrigin origin) {
+  std::string why;
+  switch (origin) {
+    case ArchOrigin::kOption:
+      why = "given with --arch";
+      break;
+    case ArchOrigin::kSource:
+      why = "named by the source";
+      break;
+    case ArchOrigin::kDefault:
+      why = "the source names none; pass --arch for another";
+      break;
+  }
+  return "arch: " + std::string(arch_name(arch)) + " (" + why + ")\n";
+}
+
+std::string arch_line(const KernelLine& k) { return arch_line(k.rules.arch, k.arch_origin); }
+
+void arch_fields(JsonWriter& w, Arch arch, ArchOrigin origin) {
+  w.field("arch", arch_name(arch)).field("arch_origin", arch_origin_name(origin));
+}
+
+void arch_fields(JsonWriter& w, const KernelLine& k) {
+  arch_fields(w, k.rules.arch, k.arch_origin);
+}
+
 std::string predicate_text(const KernelLine& k) {
   return std::string(zone_predicate_name(k.rules.zone_predicate));
 }
@@ -145,6 +187,7 @@ void render_text(Sink& sink, const PredictReport& r) {
                (zones_known(r) ? predicate_text(k) + " zones, " : std::string("zones unknown, ")) +
                context_label(r.context) + " rebuild) of " + r.origin + " (" + r.source + ")\n";
   sink.text += "context: " + context_label(r.context) + ": " + context_reason(r.context) + "\n";
+  sink.text += arch_line(k);
   sink.text += order_line(k);
   sink.text += notes_text(r);
   if (r.feed) {
@@ -161,6 +204,7 @@ void render_json(Sink& sink, const PredictReport& r) {
       .field("kernel", k.release)
       .field("era", era_name(k.rules.era))
       .field("zone_predicate", predicate_text(k));
+  arch_fields(w, k);
   order_fields(w, k);
   context_fields(w, r.context);
   w.field("source", r.source).field("origin", r.origin);
@@ -220,6 +264,7 @@ void render_text(Sink& sink, const VerifyReport& r) {
   std::string& out = sink.text;
   out += "verify " + r.dir + " (generation " + std::to_string(r.generation) + ") against " +
          k.release + " (era " + std::string(era_name(k.rules.era)) + ")\n";
+  out += arch_line(k);
   out += order_line(k);
   out += "context: " + context_label(best.candidate) + ": " + context_reason(best.candidate) + "\n";
   if (ver.attempts.size() > 1 || !ver.match) {
@@ -249,6 +294,7 @@ void render_json(Sink& sink, const VerifyReport& r) {
   const ContextAttempt& best = ver.best();
   JsonWriter w(sink, JsonWriter::Style::kPretty);
   w.document().field("kernel", k.release).field("era", era_name(k.rules.era));
+  arch_fields(w, k);
   order_fields(w, k);
   w.field("generation", r.generation)
       .field("fingerprint", format_fingerprint(r.fingerprint))

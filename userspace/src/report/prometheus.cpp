@@ -88,10 +88,12 @@ std::string render_prometheus(const PrometheusReport& report) {
   const VerifyReport& m = *report.verify;
   const Verification& ver = m.verification;
   e.family("zonelens_kernel_info", "gauge",
-           "The running kernel release and the zonelist era zonelens modelled it with (always 1).");
+           "The running kernel release, and the zonelist era and architecture zonelens modelled it "
+           "with (always 1).");
   e.sample("zonelens_kernel_info",
            "release=\"" + label_value(m.kernel.release) + "\",era=\"" +
-               label_value(era_name(m.kernel.rules.era)) + "\"",
+               label_value(era_name(m.kernel.rules.era)) + "\",arch=\"" +
+               label_value(arch_name(m.kernel.rules.arch)) + "\"",
            "1");
   e.family("zonelens_verify_match", "gauge",
            "Whether every node's live zonelists equal the model's prediction (1) or not (0).");

@@ -57,6 +57,7 @@ void render_json(Sink& sink, const DiffCommandReport& rep) {
   w.key("b");
   diff_side_json(w, rep.b, r.generation_b, r.fingerprint_b);
   w.field("kernel", rep.kernel.release).field("era", era_name(rep.kernel.rules.era));
+  arch_fields(w, rep.kernel);
   context_fields(w, r.context);
   w.field("module_reloaded", r.module_reloaded).key("events").array();
   for (const auto& e : r.between) {
@@ -151,6 +152,7 @@ void render_text(Sink& sink, const DiffCommandReport& rep) {
     out += "model: kernel " + rep.kernel.release + " (era " +
            std::string(era_name(rep.kernel.rules.era)) + "), context: " + context_label(r.context) +
            ": " + context_reason(r.context) + "\n";
+    out += "  " + arch_line(rep.kernel);
     for (const auto& v : r.verdicts) {
       if (!v.match()) {
         out += "  node " + std::to_string(v.node) + ": " +
@@ -213,6 +215,7 @@ std::string era_side_text(const EraSide& s) {
 void render_json(Sink& sink, const CompareErasReport& r) {
   JsonWriter w(sink, JsonWriter::Style::kPretty);
   w.document().field("source", r.origin);
+  arch_fields(w, r.from.rules.arch, r.arch_origin);
   context_fields(w, r.context);
   w.key("from");
   era_side_json(w, r.from);
@@ -237,6 +240,7 @@ void render_text(Sink& sink, const CompareErasReport& r) {
   std::string& out = sink.text;
   out += "compare " + era_side_text(r.from) + " -> " + era_side_text(r.to) + " on " + r.origin +
          ", " + (r.context.kind == ContextKind::kBoot ? "boot" : "runtime") + " rebuild\n";
+  out += arch_line(r.from.rules.arch, r.arch_origin);
   for (const auto& n : r.comparison.nodes) {
     if (!n.lists_changed) {
       out +=

@@ -66,7 +66,7 @@ class Copier {
     write_file(dst_ / rel, content);
     report_.files.push_back(rel);
   }
-  // Evidence that helps but is not read by the model.
+  // A file the analysis uses when it is there, or evidence that helps.
   void optional(const std::string& rel) {
     int err = 0;
     if (!exists_no_throw(src_ / rel, err)) {
@@ -219,6 +219,7 @@ CaptureReport capture_tree(const std::optional<fs::path>& source_root, const fs:
   copy.required("proc/sys/kernel/osrelease",
                 "capture from a machine with procfs (or a complete root)");
   // The zonelist order of <= 4.13 kernels: numa_zonelist_order= and the sysctl.
+  copy.optional(std::string(kArchSysctl));  // 5.19+: the architecture the model follows
   copy.optional("proc/cmdline");
   copy.optional("proc/sys/vm/numa_zonelist_order");
   nlohmann::json manifest = {{"schema", kJsonSchema},    {"zonelens_capture", 1},

@@ -14,6 +14,7 @@ void get_arguments(po::options_description& opts, po::positional_options_descrip
                      "or once to compare the source's own release with it");
   add_root_option(opts);
   add_topology_option(opts);
+  add_arch_option(opts);
   add_context_option(opts, "boot");
   add_zonelist_order_option(opts);
   add_json_option(opts);
@@ -69,6 +70,8 @@ int execute(const po::variables_map& vm) {
     side->rules.zonelist_order = c.order;
     side->order_reason = c.reason;
   }
+  const ArchChoice arch = arch_choice(vm, o.topology);
+  from.rules.arch = to.rules.arch = arch.arch;
   RebuildContext ctx;
   ctx.kind = context_option(vm).value_or(RebuildKind::kBoot);
   auto era_side = [](const Side& side) {
@@ -83,7 +86,8 @@ int execute(const po::variables_map& vm) {
       .to = era_side(to),
       .origin = o.origin,
       .context = context_option(vm) ? explicit_context(ctx.kind) : default_context(),
-      .topology = &o.topology};
+      .topology = &o.topology,
+      .arch_origin = arch.origin};
   return print_report(vm, rep);
 }
 

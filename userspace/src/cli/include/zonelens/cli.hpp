@@ -63,7 +63,8 @@ int run(int argc, const char* const* argv);
 // ---- shared options (one spelling everywhere) ----
 void add_root_option(po::options_description& opts);      // --root DIR
 void add_topology_option(po::options_description& opts);  // --topology FILE
-void add_kernel_option(po::options_description& opts);    // --kernel REL
+void add_kernel_option(po::options_description& opts);    // --kernel REL and --arch NAME
+void add_arch_option(po::options_description& opts);      // --arch NAME
 // --context boot|runtime; `without` says what the command does without it.
 void add_context_option(po::options_description& opts, std::string_view without);
 void add_json_option(po::options_description& opts);  // --json
@@ -84,15 +85,24 @@ ModuleState read_module_state(const po::variables_map& vm, ModuleTexts* texts = 
 ModuleWait module_wait(const po::variables_map& vm);
 std::optional<std::filesystem::path> root_of(const po::variables_map& vm);
 // --kernel REL if given, else the topology's release; UsageError/InputError when unparsable.
+// rules.arch: --arch NAME if given, else the architecture the topology names, else x86_64.
 struct KernelChoice {
   std::string release;
   KernelVersion version;
   EraRules rules;
+  ArchOrigin arch_origin = ArchOrigin::kDefault;
   std::optional<ZonelistOrderChoice> order;  // set by apply_zonelist_order()
   // The source has no release (an hwloc capture): version is the newest era's (kEraTable).
   bool release_assumed = false;
 };
 KernelChoice kernel_choice(const po::variables_map& vm, const Topology& topo);
+// The architecture part of kernel_choice(): UsageError for an unknown --arch, InputError when the
+// source names an architecture zonelens does not model.
+struct ArchChoice {
+  Arch arch = Arch::kX86_64;
+  ArchOrigin origin = ArchOrigin::kDefault;
+};
+ArchChoice arch_choice(const po::variables_map& vm, const Topology& topo);
 // --zonelist-order as given (UsageError for anything but node, zone, default); nullopt when absent.
 std::optional<OrderRequest> zonelist_order_option(const po::variables_map& vm);
 // What this source told a kernel of release `v`: --zonelist-order, and for <= 4.13 sources other

@@ -16,14 +16,15 @@
 
 namespace zonelens {
 
-// The format the module writes (ZL_FORMAT_VERSION in kmod/zl.h); formats 1 to 3 are still read.
-inline constexpr int kDebugfsFormatVersion = 4;
+// The format the module writes (ZL_FORMAT_VERSION in kmod/zl.h); formats 1 to 4 are still read.
+inline constexpr int kDebugfsFormatVersion = 5;
 
 // The header section.
 struct SnapshotHeader {
   int format_version = kDebugfsFormatVersion;
   std::string module_version;
   std::string kernel_release;
+  std::string arch;  // init_utsname()->machine (format 5; empty before)
   int nr_node_ids = 0;
   int max_numnodes = 0;
   int max_nr_zones = 0;

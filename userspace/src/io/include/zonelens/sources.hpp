@@ -20,6 +20,9 @@
 
 namespace zonelens {
 
+// The kernel.arch sysctl (5.19+): init_utsname()->machine, under a root or "/".
+inline constexpr std::string_view kArchSysctl = "proc/sys/kernel/arch";
+
 // Which reader produced an Observation. Chosen from the command line and from what exists, never
 // by retrying another reader after a failure.
 enum class SourceKind {

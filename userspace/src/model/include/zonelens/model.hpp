@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "zonelens/arch.hpp"
 #include "zonelens/topology.hpp"
 
 namespace zonelens {
@@ -171,6 +172,7 @@ struct EraRules {
   KernelEra era = KernelEra::k607;
   ZonePredicate zone_predicate = ZonePredicate::kPopulated;
   ZonelistOrder zonelist_order = ZonelistOrder::kNode;  // kZone only for <= 4.13
+  Arch arch = Arch::kX86_64;                            // its row of kArchTable
 };
 
 // "6.12.117+deb12-amd64" -> {6,12,117}; nullopt when it does not start with N.N.
@@ -181,7 +183,7 @@ std::string_view era_name(KernelEra era);
 
 // The state the kernel saw when it last rebuilt.
 enum class RebuildKind {
-  kBoot,     // x86 boot build: no node has CPUs in cpumask_of_node yet
+  kBoot,     // the boot build: cpumask_of_node() as the architecture's ArchRow::boot_masks says
   kRuntime,  // a runtime rebuild: the CPU masks as given in nodes_with_cpus
 };
 

@@ -87,6 +87,7 @@ class DistanceTable {
 
 struct Topology {
   std::string kernel_release;           // e.g. "6.12.117+deb12-amd64"
+  std::string arch;                     // the machine name the source gives ("ppc64le"), or ""
   int nr_node_ids = 0;                  // nr_node_ids
   int max_numnodes = 1024;              // MAX_NUMNODES (1 << CONFIG_NODES_SHIFT)
   std::vector<std::string> zone_names;  // zone names by index (MAX_NR_ZONES of them)

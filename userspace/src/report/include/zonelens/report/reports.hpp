@@ -28,7 +28,8 @@ namespace zonelens::report {
 // The kernel the model ran as.
 struct KernelLine {
   std::string release;
-  EraRules rules;
+  EraRules rules;                                 // rules.arch: the architecture modelled
+  ArchOrigin arch_origin = ArchOrigin::kDefault;  // where it came from
   // Set for a <= 4.13 kernel (zone order exists): the order's reason. 4.14+ output does not
   // name the order, as before zone order was modelled.
   std::optional<std::string> order_reason;
@@ -112,6 +113,7 @@ struct CompareErasReport {
   std::string origin;
   ContextCandidate context;  // given with --context, else boot
   const Topology* topology = nullptr;
+  ArchOrigin arch_origin = ArchOrigin::kDefault;  // of both sides' rules.arch
 };
 void render_text(Sink& sink, const CompareErasReport& r);
 void render_json(Sink& sink, const CompareErasReport& r);
