@@ -149,6 +149,10 @@ fetch_one() {
 	pkgs=("$img" $(deps_matching "$img" '^linux-binary-'))
 	# the guest's busybox: the host's own on amd64, the target's busybox-static otherwise
 	[ "$arch" = amd64 ] || pkgs+=(busybox-static)
+	# arm64 7.x: the modules package, of which only drivers/virtio is unpacked (virtio-mem, the
+	# arm64 guests' memory hot-add; 6.x has its modules in the image package)
+	# shellcheck disable=SC2207
+	[ "$arch" != arm64 ] || pkgs+=($(deps_matching "$img" '^linux-modules-'))
 	kbuild=
 	if [ "$ver" = 7.2 ]; then
 		build_root=${ZONELENS_BUILD_ROOT:-/var/cache/zonelens/unstable-root}
@@ -184,6 +188,11 @@ fetch_one() {
 		case "$deb" in
 		# 7.2 cross: the target's headers go into the unstable root, not here
 		*/linux-headers-*) [ -n "$build_root" ] && { mkdir -p "$dir/cross" && mv "$deb" "$dir/cross/"; continue; } ;;
+		*/linux-modules-*)
+			mkdir -p "$root"
+			dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$root" --wildcards '*/kernel/drivers/virtio/*'
+			continue
+			;;
 		esac
 		dpkg-deb -x "$deb" "$root"
 	done

@@ -365,6 +365,13 @@ doprobe() {
 	echo "@@ENDPROBE $tag"
 }
 
+# arm64: the virtio-mem driver and the virtio PCI transport (zlvm.py puts them in when the kernel
+# has them), for the DIMM steps, which become virtio-mem memory there
+if grep -q '^dimm ' /steps && [ -d /vmods ]; then
+	for m in /vmods/*.ko; do
+		insmod $m || fail "insmod $m"
+	done
+fi
 if [ $HAVE_MOD = 1 ]; then
 	insmod /zonelens.ko || fail "insmod"
 fi

@@ -105,7 +105,6 @@ HOTPLUG = [
                "mem_offline 1", "check node1-memoryless-again"]},
 ]
 
-
 def stress(seed, events=100, reloads=20, churn=8):
     """The module stress run: EVENTS hotplug events under a concurrent reader, CHURN rounds of
     offline/online on two hot-added DIMMs, then RELOADS rmmod/insmod cycles under read."""
@@ -215,43 +214,56 @@ GROUPS = {
 # What each guest architecture can boot and do (architectures.md; the 256 MiB rounding and the
 # kernel's own DIMM online checked in pseries guests, the refusals below taken from the notes):
 # - arm64 (QEMU virt, device tree): no DIMM hot-add (Debian's arm64 kernels have no ACPI memory
-#   hotplug), and boot memory refuses to go offline: topologies with memory steps are skipped. A node
-#   with neither CPUs nor memory exists only when the distance map names it.
+#   hotplug), and boot memory refuses to go offline. A DIMM step becomes virtio-mem memory (zlvm.py),
+#   whose node the kernel picks under a device tree (the step's node is not used), where the kernel's
+#   virtio-mem modules are at hand. A node with neither CPUs nor memory exists only when the distance
+#   map names it.
 # - ppc64el (QEMU pseries): every node's memory and every DIMM in multiples of 256 MiB (rounded up
 #   here), the first node with memory at least 128 MiB; FORM1 affinity refuses nodes with neither
 #   CPUs nor memory; the kernel onlines a hot-added DIMM itself (init.sh, dodimm).
 MEMORY_STEPS = ("dimm ", "mem_offline ", "mem_online ", "churn ")
 
 
-def for_arch(topo, arch):
-    """TOPO as guest architecture ARCH (amd64, arm64, ppc64el) can run it, or (None, why)."""
+def for_arch(topo, arch, virtio_mem=False):
+    """TOPO as guest architecture ARCH (amd64, arm64, ppc64el) can run it, or (None, why).
+    virtio_mem: the arm64 kernel's virtio-mem modules are at hand (zlvm.py puts them in the guest)."""
     if arch == "amd64":
         return topo, None
     empty = any(n["mem"] == 0 and n["cpus"] == 0 for n in topo["nodes"])
     if arch == "arm64":
-        if any(st.startswith(MEMORY_STEPS) for st in topo["steps"]):
-            return None, "memory hot-add and boot-memory offline do not exist on arm64 guests"
+        # Debian's arm64 kernels lack ACPI memory hotplug and refuse to offline boot memory; memory
+        # comes by virtio-mem (zlvm.py), on the node the kernel picks: a DIMM's QEMU node is not
+        # used, its size rounds up to the 128 MiB memory blocks (4 KiB pages). The checks compare
+        # with the kernel's own prints, wherever the memory went.
+        if any(st.startswith(MEMORY_STEPS) for st in topo["steps"]) and not virtio_mem:
+            return None, "memory hot-add needs virtio-mem on arm64, and this kernel has no virtio_mem module at hand"
         if empty and not topo.get("dist"):
             return None, "a node with neither CPUs nor memory needs a distance map on arm64"
-        return topo, None
+        return dict(topo, steps=round_dimms(topo["steps"], 128)), None
     if empty:
         return None, "pseries (FORM1) refuses a node with neither CPUs nor memory"
 
-    def up(mb):
-        return -(-mb // 256) * 256
-
     # pseries onlines hot-added memory itself: movable_node makes that ZONE_MOVABLE (default_zone_for_pfn),
     # which the memory steps can offline again
-    t = dict(topo, nodes=[dict(n, mem=up(n["mem"])) for n in topo["nodes"]],
+    t = dict(topo, nodes=[dict(n, mem=round_up(n["mem"], 256)) for n in topo["nodes"]],
              append=(topo.get("append", "") + " movable_node").strip())
-    steps = []
-    for st in topo["steps"]:
+    t["steps"] = round_dimms(topo["steps"], 256)
+    return t, None
+
+
+def round_up(mb, unit):
+    return -(-mb // unit) * unit
+
+
+def round_dimms(steps, unit):
+    """STEPS with every `dimm ID NODE SIZE MODE` SIZE rounded up to a multiple of UNIT MiB."""
+    out = []
+    for st in steps:
         w = st.split()
         if w[0] == "dimm":
-            w[3] = str(up(int(w[3])))
-        steps.append(" ".join(w))
-    t["steps"] = steps
-    return t, None
+            w[3] = str(round_up(int(w[3]), unit))
+        out.append(" ".join(w))
+    return out
 
 
 def by_name(name):

@@ -12,6 +12,7 @@ import fcntl
 import gzip
 import io
 import json
+import lzma
 import os
 import queue
 import random
@@ -143,6 +144,30 @@ def stripped(path):
                                                    capture_output=True).returncode == 0:
             return dst.read_bytes()
     return Path(path).read_bytes()
+
+
+# The modules an arm64 guest needs for virtio-mem (Debian builds them as modules), in load order.
+VIRTIO_MEM_MODULES = ["virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci", "virtio_mem"]
+
+
+def virtio_mem_modules(cache, tag, kenv):
+    """arm64: the kernel's virtio-mem modules as initramfs entries vmods/N-NAME.ko (init.sh loads
+    them in that order), from the kernel's packages in the cache (6.1: in the image package, plain;
+    7.x: linux-modules-*, xz-compressed, decompressed here for busybox's insmod). A module that is
+    not there is built in (7.2 builds virtio_pci in); [] elsewhere, or without virtio_mem."""
+    if kenv.get("DEB_ARCH") != "arm64":
+        return []
+    root = Path(cache) / tag / "root"
+    ents = []
+    for i, m in enumerate(VIRTIO_MEM_MODULES):
+        for d in (root / "lib" / "modules", root / "usr" / "lib" / "modules"):
+            base = d / kenv["KREL"] / "kernel" / "drivers" / "virtio" / m
+            if base.with_suffix(".ko").exists():
+                ents.append((f"vmods/{i}-{m}.ko", 0o100644, base.with_suffix(".ko").read_bytes()))
+            elif base.with_suffix(".ko.xz").exists():
+                data = lzma.decompress(base.with_suffix(".ko.xz").read_bytes())
+                ents.append((f"vmods/{i}-{m}.ko", 0o100644, data))
+    return ents if any(name.endswith("-virtio_mem.ko") for name, _, _ in ents) else []
 
 
 def build_base_initramfs(out, module, tool, extra=(), busybox="/bin/busybox"):
@@ -305,9 +330,15 @@ def qemu_args(topo, kenv, initrd, qmp_path, accel):
     if arch == "arm64":
         # virt with a device tree (numa-node-id, distance map); GICv3 for more than 8 vCPUs; pointer
         # authentication without its costly TCG emulation. No DIMM hot-add: Debian's arm64 kernels
-        # lack ACPI memory hotplug (architectures.md)
+        # lack ACPI memory hotplug (architectures.md); the DIMMs of the steps become one virtio-mem
+        # device whose requested size grows by each DIMM's (run_guest)
+        vmem = sum(size for _, size in dimm_steps(topo).values())
+        mem = f"{total}M,maxmem={total + vmem}M" if vmem else f"{total}M"
         a = ["qemu-system-aarch64", "-M", "virt,gic-version=3", "-cpu", "max,pauth-impdef=on", *smp,
-             "-m", f"{total}M", "-append", "console=ttyAMA0 " + append]
+             "-m", mem, "-append", "console=ttyAMA0 " + append]
+        if vmem:
+            a += ["-object", f"memory-backend-ram,id=vmem,size={vmem}M",
+                  "-device", "virtio-mem-pci,id=vmem0,memdev=vmem,node=0,requested-size=0"]
     elif arch == "ppc64el":
         # pseries: every node's memory, -m, maxmem and each DIMM in multiples of 256 MiB
         a = ["qemu-system-ppc64", "-M", "pseries", *smp,
@@ -377,13 +408,19 @@ def console_queue(p):
     return q
 
 
+def dimm_steps(topo):
+    """The DIMMs of TOPO's steps: {id: (QEMU node, size MB)}."""
+    return {f[1]: (int(f[2]), int(f[3])) for f in (s.split() for s in topo["steps"]) if f[0] == "dimm"}
+
+
 def run_guest(topo, kenv, base_initrd, tmp, logpath, accel, timeout):
     """Boot, serve @@REQ lines, return the console output (str)."""
-    guest_steps, dimms = [], {}
+    guest_steps, dimms = [], dimm_steps(topo)
+    virtio_mem = kenv.get("DEB_ARCH") == "arm64"
+    plugged = 0  # arm64: the virtio-mem device's requested size so far (MB)
     for s in topo["steps"]:
         f = s.split()
         if f[0] == "dimm":
-            dimms[f[1]] = (int(f[2]), int(f[3]))
             guest_steps.append(f"dimm {f[1]} {f[3]} {f[4]}")
         else:
             guest_steps.append(s)
@@ -421,9 +458,15 @@ def run_guest(topo, kenv, base_initrd, tmp, logpath, accel, timeout):
                 node, size = dimms[did]
                 try:
                     qmp = qmp or QMP(qmp_path, deadline)
-                    qmp.cmd("object-add", **{"qom-type": "memory-backend-ram", "id": f"hp{did}", "size": size << 20})
-                    qmp.cmd("device_add", driver="pc-dimm", id=f"dimm{did}", memdev=f"hp{did}", node=node)
-                    lf.write(f"# host: plugged dimm{did} {size}M into QEMU node {node}\n")
+                    if virtio_mem:
+                        plugged += size
+                        qmp.cmd("qom-set", path="vmem0", property="requested-size", value=plugged << 20)
+                        lf.write(f"# host: virtio-mem vmem0 requested-size {plugged}M (dimm{did}, {size}M)\n")
+                    else:
+                        qmp.cmd("object-add", **{"qom-type": "memory-backend-ram", "id": f"hp{did}",
+                                                 "size": size << 20})
+                        qmp.cmd("device_add", driver="pc-dimm", id=f"dimm{did}", memdev=f"hp{did}", node=node)
+                        lf.write(f"# host: plugged dimm{did} {size}M into QEMU node {node}\n")
                 except Exception as e:  # noqa: BLE001
                     lines.append(f"@@FAIL host: QMP hot-add dimm{did}: {e}")
                     lf.write(lines[-1] + "\n")
@@ -927,7 +970,8 @@ def main():
         base = work / k / f"initramfs-{os.getpid()}.cpio.gz"
         base.parent.mkdir(parents=True, exist_ok=True)
         ktool = tool if kenv.get("DEB_ARCH", "amd64") == "amd64" else None
-        build_base_initramfs(base, module, ktool, extra, kenv.get("BUSYBOX", "/bin/busybox"))
+        build_base_initramfs(base, module, ktool, extra + virtio_mem_modules(cache, k, kenv),
+                             kenv.get("BUSYBOX", "/bin/busybox"))
         per_kernel[k] = (kenv, base, module, ktool)
         log(f"zlvm: kernel {k} ({kenv['KREL']}) module={module or '-'} zonelens={ktool or '-'}")
 
@@ -942,7 +986,7 @@ def main():
     for k in kernels:
         arch = per_kernel[k][0].get("DEB_ARCH", "amd64")
         for t in topos:
-            at, why = topologies.for_arch(t, arch)
+            at, why = topologies.for_arch(t, arch, bool(virtio_mem_modules(cache, k, per_kernel[k][0])))
             if at is None:
                 log(f"zlvm: {k}: skipping {t['name']}: {why}")
             else:

@@ -28,7 +28,7 @@ constexpr int kNewestFormat = kDebugfsFormatVersion;
 constexpr int kFirstRowFormat = 3;       // `distance FROM V...` rows
 constexpr int kFirstInflightFormat = 4;  // the `inflight` line
 constexpr int kFirstArchFormat = 5;      // the `arch` header line
-constexpr std::string_view kFormatsRead = "1 to 5";
+
 constexpr int kMaxPasses = 8;                          // ZL_MAX_PASSES
 constexpr std::uint64_t kMaxRingCapacity = 1U << 20U;  // ZL_RING_CAPACITY is 256
 constexpr std::string_view kModuleFix = "read it again, and report a module bug if it persists";
@@ -68,7 +68,8 @@ Frame check_frame(std::string_view text, const std::string& file) {
   if (frame.version < kOldestFormat || frame.version > kNewestFormat) {
     std::string shown(first.substr(0, 60));
     fail(file, "unknown format '" + shown + "', this zonelens reads formats " +
-                   std::string(kFormatsRead) + ": use a matching zonelens");
+                   std::to_string(kOldestFormat) + " to " + std::to_string(kNewestFormat) +
+                   ": use a matching zonelens");
   }
   std::string_view rest = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
   if (!rest.empty() && rest.back() == '\n') {

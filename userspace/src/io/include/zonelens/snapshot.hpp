@@ -16,8 +16,9 @@
 
 namespace zonelens {
 
-// The format the module writes (ZL_FORMAT_VERSION in kmod/zl.h); formats 1 to 4 are still read.
-inline constexpr int kDebugfsFormatVersion = 5;
+// The format the module writes: ZL_FORMAT_VERSION of kmod/zl.h, which CMake passes on (formats 1
+// to 4 are still read).
+inline constexpr int kDebugfsFormatVersion = ZONELENS_DEBUGFS_FORMAT;
 
 // The header section.
 struct SnapshotHeader {
