@@ -36,8 +36,9 @@ import topologies  # noqa: E402
 
 BOOT_TIMEOUT = 120  # seconds from QEMU start to the guest's /init ("@@START")
 KERNELS = ["5.10", "6.1", "6.12", "7.2"]
-# arm64 and ppc64el kernels (fetch-kernels.sh tags ARCH-VERSION): the module only, no zonelens binary
-# in the guest yet (the host's is amd64); the host checks the module's lists against the kernel's prints
+# arm64 and ppc64el kernels (fetch-kernels.sh tags ARCH-VERSION): the guest runs the static zonelens
+# that tests/vm/cross-tool.sh builds for its architecture (--cross-tool-dir); without it the module
+# only, and the host's zonelens verifies the module's files (host_verify)
 CROSS_KERNELS = ["arm64-6.1", "arm64-7.2", "ppc64el-6.1", "ppc64el-7.2"]
 # the format the module in kmod/ writes (docs/debugfs-format.md)
 MODULE_FORMAT = int(re.search(r"#define ZL_FORMAT_VERSION\s+(\d+)", (REPO / "kmod" / "zl.h").read_text()).group(1))
@@ -136,12 +137,13 @@ def ldd_deps(binary):
     return deps
 
 
-def stripped(path):
-    """The file's bytes without debug info (the guest unpacks and TCG decompresses every byte)."""
+def stripped(path, strip="strip"):
+    """The file's bytes without debug info (the guest unpacks and TCG decompresses every byte);
+    strip: the binutils of the file's architecture (CROSS_COMPILE + "strip")."""
     with tempfile.TemporaryDirectory() as td:
         dst = Path(td) / "f"
-        if shutil.which("strip") and subprocess.run(["strip", "--strip-debug", "-o", str(dst), str(path)],
-                                                   capture_output=True).returncode == 0:
+        if shutil.which(strip) and subprocess.run([strip, "--strip-debug", "-o", str(dst), str(path)],
+                                                 capture_output=True).returncode == 0:
             return dst.read_bytes()
     return Path(path).read_bytes()
 
@@ -170,9 +172,10 @@ def virtio_mem_modules(cache, tag, kenv):
     return ents if any(name.endswith("-virtio_mem.ko") for name, _, _ in ents) else []
 
 
-def build_base_initramfs(out, module, tool, extra=(), busybox="/bin/busybox"):
+def build_base_initramfs(out, module, tool, extra=(), busybox="/bin/busybox", cross=""):
     """extra: (path, mode, bytes) files to add, e.g. the packaged service script (--package);
-    busybox: the guest architecture's (static) busybox."""
+    busybox: the guest architecture's (static) busybox; cross: the guest's CROSS_COMPILE prefix
+    (arm64, ppc64el), whose zonelens and helper are static (tests/vm/cross-tool.sh): no libraries."""
     dirs = ["bin", "sbin", "usr", "usr/bin", "proc", "sys", "dev", "tmp", "lib", "lib64", "etc"]
     ents = [(d, 0o40755, None) for d in dirs]
     for path, mode, data in extra:
@@ -189,17 +192,18 @@ def build_base_initramfs(out, module, tool, extra=(), busybox="/bin/busybox"):
         ents.append(("zonelens.ko", 0o100644, Path(module).read_bytes()))
         ents.append(("zl-format", 0o100644, f"{MODULE_FORMAT}\n".encode()))
     if tool:
-        ents.append(("bin/zonelens", 0o100755, stripped(tool)))
+        strip = f"{cross}strip"
+        ents.append(("bin/zonelens", 0o100755, stripped(tool, strip)))
         # zonelens probe's helper (the one program linking libnuma, docs/probe.md): beside the
-        # binary in the build tree, in usr/libexec/zonelens in the package; `zonelens probe`
-        # finds it beside itself in the guest
+        # binary in the build tree (the cross build's too), in usr/libexec/zonelens in the package;
+        # `zonelens probe` finds it beside itself in the guest
         helper = [h for h in (Path(tool).parent / "zonelens-probe-helper",
                               Path(tool).parent.parent / "libexec" / "zonelens" / "zonelens-probe-helper")
                   if h.exists()]
-        deps = ldd_deps(tool)
+        deps = [] if cross else ldd_deps(tool)
         if helper:
-            ents.append(("bin/zonelens-probe-helper", 0o100755, stripped(helper[0])))
-            deps += [d for d in ldd_deps(helper[0]) if d not in deps]
+            ents.append(("bin/zonelens-probe-helper", 0o100755, stripped(helper[0], strip)))
+            deps += [d for d in ([] if cross else ldd_deps(helper[0])) if d not in deps]
         seen = set()
         for dep in deps:
             p = dep.lstrip("/")
@@ -878,6 +882,10 @@ def main():
     ap.add_argument("--kernel-cache", default=os.environ.get("ZONELENS_KERNEL_CACHE"),
                     help="where fetch-kernels.sh unpacks the kernels (default REPO/build/cache/kernels)")
     ap.add_argument("--zonelens", help="the zonelens binary (default BUILD/zonelens if it exists)")
+    ap.add_argument("--cross-tool-dir", metavar="DIR",
+                    help="the arm64 and ppc64el guests' zonelens: DIR/ARCH/zonelens and zonelens-probe-helper, "
+                         "static (tests/vm/cross-tool.sh; default BUILD/cross, where they are used if there; "
+                         "without them the host's zonelens verifies the module's files)")
     ap.add_argument("--module", help="a prebuilt zonelens.ko (only with one --kernel)")
     ap.add_argument("--no-module", action="store_true", help="kernel-only checks, no module")
     ap.add_argument("--no-tool", action="store_true", help="do not put the zonelens binary in the guest")
@@ -943,6 +951,7 @@ def main():
         elif o.require:
             log(f"zlvm: no zonelens binary at {cand}")
             return 2
+    cross_tools = Path(o.cross_tool_dir).resolve() if o.cross_tool_dir else build / "cross"
     have_kmod_src = any((REPO / "kmod").glob("*.c"))
     per_kernel = {}
     for k in kernels:
@@ -969,9 +978,19 @@ def main():
                 return 2
         base = work / k / f"initramfs-{os.getpid()}.cpio.gz"
         base.parent.mkdir(parents=True, exist_ok=True)
-        ktool = tool if kenv.get("DEB_ARCH", "amd64") == "amd64" else None
+        arch = kenv.get("DEB_ARCH", "amd64")
+        ktool = tool if arch == "amd64" else None
+        if arch != "amd64" and not o.no_tool and not o.package:
+            ktool = cross_tools / arch / "zonelens"
+            if not ktool.exists():
+                if o.require and o.cross_tool_dir:
+                    log(f"zlvm: no zonelens for {arch} at {ktool} (tests/vm/cross-tool.sh {arch} CACHE {ktool.parent})")
+                    return 2
+                log(f"zlvm: {k}: no zonelens for {arch} at {ktool}: the host's zonelens verifies the module's files")
+                ktool = None
         build_base_initramfs(base, module, ktool, extra + virtio_mem_modules(cache, k, kenv),
-                             kenv.get("BUSYBOX", "/bin/busybox"))
+                             kenv.get("BUSYBOX", "/bin/busybox"),
+                             kenv.get("CROSS_COMPILE", "") if arch != "amd64" else "")
         per_kernel[k] = (kenv, base, module, ktool)
         log(f"zlvm: kernel {k} ({kenv['KREL']}) module={module or '-'} zonelens={ktool or '-'}")
 
@@ -980,6 +999,8 @@ def main():
         repro += ["--package", str(Path(o.package).resolve())]
     else:
         repro += ["--zonelens", str(tool)] if tool else ["--no-tool"]
+        if not o.no_tool and any(k in CROSS_KERNELS for k in kernels):
+            repro += ["--cross-tool-dir", str(cross_tools)]
     repro += ["--no-module"] if o.no_module else (["--module", str(o.module)] if o.module else [])
     repro += ["--kvm"] if o.kvm else []
     jobs = []
