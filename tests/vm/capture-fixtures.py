@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Capture real roots from Debian 6.1 / 6.12 guests into tests/fixtures/captured/ (issue 3).
+"""Capture real roots from Debian guests (amd64 6.1 / 6.12; arm64 and ppc64el, issue 20) into tests/fixtures/captured/ (issue 3).
 
 For each kernel and guest below, boot the guest with the VM harness (zlvm.py), run
 `zonelens capture` inside it at chosen points (`zl export NAME` steps, init.sh), get each tree out as
@@ -110,11 +110,14 @@ def unpack(data, name, dest):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kernel", action="append", choices=zlvm.KERNELS, help="kernel(s) (default all)")
+    ap.add_argument("--kernel", action="append", choices=zlvm.KERNELS + zlvm.CROSS_KERNELS,
+                    help="kernel(s) (default the amd64 ones)")
     ap.add_argument("--guest", action="append", choices=list(GUESTS), help="guest(s) (default all)")
     ap.add_argument("--build-dir", default=str(REPO / "build"))
     ap.add_argument("--kernel-cache", default=os.environ.get("ZONELENS_KERNEL_CACHE"))
     ap.add_argument("--zonelens", help="the zonelens binary (default BUILD/zonelens)")
+    ap.add_argument("--cross-tool-dir", help="the arm64 and ppc64el guests' zonelens, DIR/ARCH/zonelens "
+                    "(tests/vm/cross-tool.sh; default BUILD/cross)")
     ap.add_argument("--out", default=str(REPO / "tests" / "fixtures" / "captured"))
     ap.add_argument("--timeout", type=int, default=300)
     ap.add_argument("--kvm", action="store_true")
@@ -132,13 +135,27 @@ def main():
     failed = 0
     for k in o.kernel or zlvm.KERNELS:
         kenv = zlvm.kernel_env(cache, k)
+        arch = kenv.get("DEB_ARCH", "amd64")
         module = zlvm.build_module(work, k, kenv)
         base = work / k / f"initramfs-fx-{os.getpid()}.cpio.gz"
-        zlvm.build_base_initramfs(base, module, tool)
+        ktool = tool
+        if arch != "amd64":
+            ktool = Path(o.cross_tool_dir or build / "cross").resolve() / arch / "zonelens"
+            if not ktool.exists():
+                print(f"capture-fixtures: no zonelens for {arch} at {ktool} (tests/vm/cross-tool.sh)",
+                      file=sys.stderr)
+                return 2
+        zlvm.build_base_initramfs(base, module, ktool, zlvm.virtio_mem_modules(cache, k, kenv),
+                                  kenv.get("BUSYBOX", "/bin/busybox"),
+                                  kenv.get("CROSS_COMPILE", "") if arch != "amd64" else "")
         try:
             for gname in o.guest or list(GUESTS):
                 g = GUESTS[gname]
-                topo = g["topology"]
+                topo, why = topologies.for_arch(g["topology"], arch,
+                                                bool(zlvm.virtio_mem_modules(cache, k, kenv)))
+                if topo is None:
+                    print(f"skip {k} {gname}: {why}")
+                    continue
                 lp = work / "logs" / f"{k}-{topo['name']}.log"
                 with tempfile.TemporaryDirectory(prefix="zlfx-") as td:
                     lines, err, el = zlvm.run_guest(topo, kenv, base, Path(td), lp,
